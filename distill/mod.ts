@@ -1,0 +1,6 @@
+/**
+ * @cohesive/distill
+ *
+ * @module
+ */
+export {};

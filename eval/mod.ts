@@ -1,0 +1,6 @@
+/**
+ * @cohesive/eval
+ *
+ * @module
+ */
+export {};

@@ -1,0 +1,6 @@
+/**
+ * @cohesive/lexical
+ *
+ * @module
+ */
+export {};

@@ -1,0 +1,6 @@
+/**
+ * @cohesive/serve
+ *
+ * @module
+ */
+export {};
