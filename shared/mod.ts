@@ -6,3 +6,4 @@
  */
 export * from "./data_dir.ts";
 export * from "./atomic.ts";
+export * from "./bert_config.ts";
