@@ -7,3 +7,5 @@
 export * from "./data_dir.ts";
 export * from "./atomic.ts";
 export * from "./bert_config.ts";
+export * from "./runtime.ts";
+export * from "./model.ts";
