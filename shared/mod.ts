@@ -9,3 +9,7 @@ export * from "./atomic.ts";
 export * from "./bert_config.ts";
 export * from "./runtime.ts";
 export * from "./model.ts";
+export * from "./rng.ts";
+export * from "./optim.ts";
+export * from "./progress.ts";
+export * from "./metrics_log.ts";

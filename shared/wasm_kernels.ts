@@ -19,7 +19,7 @@ function unsortedSegmentSum(
   args: { inputs: tf.NamedTensorInfoMap; backend: unknown; attrs?: tf.NamedAttrMap },
 ): tf.TensorInfo {
   const backend = args.backend as WasmBackendLike;
-  const { x, segmentIds } = args.inputs;
+  const x = args.inputs.x!, segmentIds = args.inputs.segmentIds!;
   const numSegments = (args.attrs as { numSegments: number }).numSegments;
   const values = backend.readSync(x.dataId) as Float32Array | Int32Array;
   const ids = backend.readSync(segmentIds.dataId) as Int32Array;

@@ -1,0 +1,167 @@
+/**
+ * Optimisation: AdamW with decoupled weight decay, the linear warm-up + decay schedule, gradient
+ * clipping by global norm, and gradient accumulation.
+ *
+ * @module
+ */
+import { tf } from "./runtime.ts";
+import type { HostTensor } from "./model.ts";
+
+/** AdamW hyper-parameters. */
+export interface AdamWOptions {
+  /** β₁, the first-moment decay. */
+  beta1?: number;
+  /** β₂, the second-moment decay. */
+  beta2?: number;
+  /** ε added to the denominator (BERT used 1e-6). */
+  epsilon?: number;
+  /** Decoupled weight decay, applied as `θ ← θ − lr·λ·θ`. */
+  weightDecay?: number;
+  /** Names of parameters exempt from decay; default: biases and LayerNorm. */
+  noDecay?: (name: string) => boolean;
+}
+
+/**
+ * AdamW (Loshchilov & Hutter) over named variables, with bias-corrected moments.
+ *
+ * @example
+ * ```ts
+ * import { AdamW, initRuntime, tf } from "@cohesive/shared";
+ * await initRuntime({ backend: "cpu", quiet: true });
+ * const w = tf.variable(tf.tensor1d([1, 2]));
+ * const opt = new AdamW(new Map([["w", w]]));
+ * opt.apply(new Map([["w", tf.tensor1d([0.5, -0.5])]]), 0.1);
+ * ```
+ */
+export class AdamW {
+  /** Number of updates applied so far. */
+  step = 0;
+  private readonly params: Map<string, tf.Variable>;
+  private readonly m = new Map<string, tf.Variable>();
+  private readonly v = new Map<string, tf.Variable>();
+  private readonly o: Required<AdamWOptions>;
+
+  constructor(params: Map<string, tf.Variable>, opts: AdamWOptions = {}) {
+    this.params = params;
+    this.o = {
+      beta1: opts.beta1 ?? 0.9,
+      beta2: opts.beta2 ?? 0.999,
+      epsilon: opts.epsilon ?? 1e-6,
+      weightDecay: opts.weightDecay ?? 0.01,
+      noDecay: opts.noDecay ?? ((n) => n.endsWith(".bias") || n.includes("LayerNorm")),
+    };
+    for (const [name, p] of params) {
+      this.m.set(name, tf.variable(tf.zerosLike(p), false));
+      this.v.set(name, tf.variable(tf.zerosLike(p), false));
+    }
+  }
+
+  /** Apply one update with learning rate `lr`. Gradients are keyed by parameter name. */
+  apply(grads: Map<string, tf.Tensor>, lr: number): void {
+    this.step++;
+    const { beta1, beta2, epsilon, weightDecay, noDecay } = this.o;
+    const bc1 = 1 - beta1 ** this.step, bc2 = 1 - beta2 ** this.step;
+    tf.tidy(() => {
+      for (const [name, p] of this.params) {
+        const g = grads.get(name);
+        if (!g) continue;
+        const m = this.m.get(name)!, v = this.v.get(name)!;
+        const m1 = tf.add(tf.mul(m, beta1), tf.mul(g, 1 - beta1));
+        const v1 = tf.add(tf.mul(v, beta2), tf.mul(tf.square(g), 1 - beta2));
+        m.assign(m1);
+        v.assign(v1);
+        const update = tf.div(tf.div(m1, bc1), tf.add(tf.sqrt(tf.div(v1, bc2)), epsilon));
+        let next = tf.sub(p, tf.mul(update, lr));
+        if (weightDecay > 0 && !noDecay(name)) next = tf.sub(next, tf.mul(p, lr * weightDecay));
+        p.assign(next);
+      }
+    });
+  }
+
+  /** The moments in host memory (`m/<name>`, `v/<name>`), for the training-state file. */
+  async state(): Promise<Map<string, HostTensor>> {
+    const out = new Map<string, HostTensor>();
+    for (const [k, map] of [["m", this.m], ["v", this.v]] as const) {
+      for (const [name, t] of map) {
+        out.set(`${k}/${name}`, { shape: [...t.shape], data: (await t.data()) as Float32Array });
+      }
+    }
+    return out;
+  }
+
+  /**
+   * Restore moments and step from {@link AdamW.state}.
+   *
+   * @throws {RangeError} when a moment is missing or has the wrong shape.
+   */
+  loadState(state: Map<string, HostTensor>, step: number): void {
+    for (const [k, map] of [["m", this.m], ["v", this.v]] as const) {
+      for (const [name, t] of map) {
+        const s = state.get(`${k}/${name}`);
+        if (!s || s.shape.join() !== t.shape.join()) {
+          throw new RangeError(`training state lacks a matching optimizer moment "${k}/${name}"`);
+        }
+        tf.tidy(() => t.assign(tf.tensor(s.data, s.shape, "float32")));
+      }
+    }
+    this.step = step;
+  }
+
+  /** Free the moments. */
+  dispose(): void {
+    for (const t of [...this.m.values(), ...this.v.values()]) t.dispose();
+  }
+}
+
+/** Linear warm-up from 0 to `lr` over `warmup` steps, then linear decay to 0 at `total`. */
+export function linearWarmupDecay(step: number, lr: number, warmup: number, total: number): number {
+  if (warmup > 0 && step < warmup) return (lr * (step + 1)) / warmup;
+  if (total <= warmup) return lr;
+  return lr * Math.max(0, (total - step) / (total - warmup));
+}
+
+/**
+ * Scale gradients so their global L2 norm is at most `maxNorm`. Returns the new gradients (the
+ * caller disposes the old ones) and the norm before clipping.
+ */
+export function clipByGlobalNorm(
+  grads: Map<string, tf.Tensor>,
+  maxNorm: number,
+): { grads: Map<string, tf.Tensor>; norm: number } {
+  const sq = tf.tidy(() => tf.addN([...grads.values()].map((g) => tf.sum(tf.square(g)))));
+  const norm = Math.sqrt(sq.dataSync()[0]);
+  sq.dispose();
+  const scale = norm > maxNorm && maxNorm > 0 ? maxNorm / (norm + 1e-6) : 1;
+  const out = new Map<string, tf.Tensor>();
+  for (const [k, g] of grads) out.set(k, scale === 1 ? tf.clone(g) : tf.mul(g, scale));
+  return { grads: out, norm };
+}
+
+/** Sums gradients over micro-batches; {@link GradAccumulator.mean} divides by their count. */
+export class GradAccumulator {
+  private sum = new Map<string, tf.Tensor>();
+  /** Micro-batches added since the last reset. */
+  count = 0;
+
+  /** Add one micro-batch's gradients (they stay owned by the caller). */
+  add(grads: Map<string, tf.Tensor>): void {
+    for (const [k, g] of grads) {
+      const prev = this.sum.get(k);
+      this.sum.set(k, prev ? tf.add(prev, g) : tf.clone(g));
+      prev?.dispose();
+    }
+    this.count++;
+  }
+
+  /** The mean gradient; ownership passes to the caller and the accumulator resets. */
+  mean(): Map<string, tf.Tensor> {
+    const out = new Map<string, tf.Tensor>();
+    for (const [k, g] of this.sum) {
+      out.set(k, this.count === 1 ? g : tf.div(g, this.count));
+      if (this.count !== 1) g.dispose();
+    }
+    this.sum = new Map();
+    this.count = 0;
+    return out;
+  }
+}
