@@ -70,7 +70,12 @@ export interface SafetensorsContents {
 
 /** A malformed safetensors file; the message names the file and what is wrong with it. */
 export class SafetensorsError extends SyntaxError {
-  /** @param message one line: `<file>: <problem>`. */
+  /**
+   * Create the error.
+   *
+   * @param message one line: `<file>: <problem>`.
+   * @param options standard error options (`cause`).
+   */
   constructor(message: string, options?: ErrorOptions) {
     super(message, options);
     this.name = "SafetensorsError";

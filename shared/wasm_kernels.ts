@@ -12,6 +12,105 @@ interface WasmBackendLike {
   readSync(dataId: unknown): tf.backend_util.BackendValues;
   makeOutput(shape: number[], dtype: tf.DataType): tf.TensorInfo;
   typedArrayFromHeap(info: tf.TensorInfo): tf.backend_util.TypedArray;
+  disposeData(dataId: unknown): boolean;
+}
+
+type KernelArgs = { inputs: tf.NamedTensorInfoMap; backend: unknown; attrs?: tf.NamedAttrMap };
+
+const prod = (a: number[]) => a.reduce((x, y) => x * y, 1);
+
+/** Physically transpose the last two axes of `x` (any rank ≥ 2) into a new buffer. */
+function transposeLast2(backend: WasmBackendLike, x: tf.TensorInfo): tf.TensorInfo {
+  const r = x.shape.length;
+  const rows = x.shape[r - 2], cols = x.shape[r - 1], batch = prod(x.shape.slice(0, r - 2));
+  const out = backend.makeOutput([...x.shape.slice(0, r - 2), cols, rows], x.dtype);
+  const src = backend.typedArrayFromHeap(x) as Float32Array;
+  const dst = backend.typedArrayFromHeap(out) as Float32Array;
+  const block = 32;
+  for (let b = 0; b < batch; b++) {
+    const o = b * rows * cols;
+    for (let i0 = 0; i0 < rows; i0 += block) {
+      const i1 = Math.min(rows, i0 + block);
+      for (let j0 = 0; j0 < cols; j0 += block) {
+        const j1 = Math.min(cols, j0 + block);
+        for (let i = i0; i < i1; i++) {
+          for (let j = j0; j < j1; j++) dst[o + j * rows + i] = src[o + i * cols + j];
+        }
+      }
+    }
+  }
+  return out;
+}
+
+/**
+ * `BatchMatMul` that keeps every product on XNNPACK's fast path. tfjs-wasm sends only
+ * unbatched, untransposed products to XNNPACK (≈ 37 GFLOP/s here) and every other case to a
+ * naive loop (≈ 2–3 GFLOP/s); backward passes are all transposed products. This wrapper
+ * transposes operands physically and splits batches into 2-D products, then calls the original
+ * kernel. Reference: the CPU backend's BatchMatMul (`wasm_kernels_test.ts`).
+ */
+function fastBatchMatMul(original: tf.KernelFunc) {
+  return (args: KernelArgs): tf.TensorInfo => {
+    const backend = args.backend as WasmBackendLike;
+    let a = args.inputs.a!, b = args.inputs.b!;
+    const attrs = args.attrs as { transposeA: boolean; transposeB: boolean };
+    const temps: tf.TensorInfo[] = [];
+    if (a.dtype !== "float32" || b.dtype !== "float32") {
+      return original(args as Parameters<tf.KernelFunc>[0]) as tf.TensorInfo;
+    }
+    if (attrs.transposeA) temps.push(a = transposeLast2(backend, a));
+    if (attrs.transposeB) temps.push(b = transposeLast2(backend, b));
+    const call = (x: tf.TensorInfo, y: tf.TensorInfo) =>
+      original({
+        inputs: { a: x, b: y },
+        backend: args.backend as tf.KernelBackend,
+        attrs: { transposeA: false, transposeB: false },
+      }) as tf.TensorInfo;
+    const ra = a.shape.length, rb = b.shape.length;
+    const batchA = prod(a.shape.slice(0, ra - 2)), batchB = prod(b.shape.slice(0, rb - 2));
+    let out: tf.TensorInfo;
+    if (batchA <= 1 && batchB <= 1) {
+      const a2 = ra === 2 ? a : { ...a, shape: a.shape.slice(ra - 2) };
+      const b2 = rb === 2 ? b : { ...b, shape: b.shape.slice(rb - 2) };
+      const r = call(a2, b2);
+      const outShape = [
+        ...(ra >= rb ? a.shape : b.shape).slice(0, Math.max(ra, rb) - 2),
+        ...r.shape,
+      ];
+      out = { ...r, shape: outShape };
+    } else if (batchA === batchB || batchA === 1 || batchB === 1) {
+      const M = a.shape[ra - 2], K = a.shape[ra - 1], N = b.shape[rb - 1];
+      const batch = Math.max(batchA, batchB);
+      const lead = batchA >= batchB ? a.shape.slice(0, ra - 2) : b.shape.slice(0, rb - 2);
+      out = backend.makeOutput([...lead, M, N], "float32");
+      const av = backend.typedArrayFromHeap(a) as Float32Array;
+      const bv = backend.typedArrayFromHeap(b) as Float32Array;
+      for (let i = 0; i < batch; i++) {
+        const ai = backend.makeOutput([M, K], "float32");
+        const bi = backend.makeOutput([K, N], "float32");
+        const ia = batchA === 1 ? 0 : i, ib = batchB === 1 ? 0 : i;
+        (backend.typedArrayFromHeap(ai) as Float32Array).set(
+          av.subarray(ia * M * K, (ia + 1) * M * K),
+        );
+        (backend.typedArrayFromHeap(bi) as Float32Array).set(
+          bv.subarray(ib * K * N, (ib + 1) * K * N),
+        );
+        const r = call(ai, bi);
+        // Heap views must be re-read after each call: wasm memory may have grown.
+        (backend.typedArrayFromHeap(out) as Float32Array).set(
+          backend.typedArrayFromHeap(r) as Float32Array,
+          i * M * N,
+        );
+        backend.disposeData(ai.dataId);
+        backend.disposeData(bi.dataId);
+        backend.disposeData(r.dataId);
+      }
+    } else {
+      out = call(a, b);
+    }
+    for (const t of temps) backend.disposeData(t.dataId);
+    return out;
+  };
 }
 
 /** `UnsortedSegmentSum`: the gradient of `gather` (embedding look-ups). */
@@ -43,6 +142,16 @@ let registered = false;
 export function registerWasmTrainingKernels(): void {
   if (registered) return;
   registered = true;
+  const mm = tf.getKernel("BatchMatMul", "wasm");
+  if (mm) {
+    tf.unregisterKernel("BatchMatMul", "wasm");
+    tf.registerKernel({
+      kernelName: "BatchMatMul",
+      backendName: "wasm",
+      setupFunc: mm.setupFunc,
+      kernelFunc: fastBatchMatMul(mm.kernelFunc) as unknown as tf.KernelFunc,
+    });
+  }
   if (!tf.getKernel("UnsortedSegmentSum", "wasm")) {
     tf.registerKernel({
       kernelName: "UnsortedSegmentSum",

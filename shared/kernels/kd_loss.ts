@@ -1,0 +1,587 @@
+/**
+ * The distillation loss of cohesive as one fused op: for each masked position (row) with student
+ * logits `z`, teacher mixture `q` (at temperature `T`) and gold id `y`,
+ *
+ * ```
+ * loss_row = α_kd·T²·KL(q ‖ softmax(z/T)) + α_mlm·CE(softmax(z), y)
+ * loss     = mean over rows
+ * ```
+ *
+ * with `KL = Σ q (log q − log p)` and `0·log 0 = 0`.
+ *
+ * Three implementations:
+ * - {@link kdLossReference} / {@link kdLossTopKReference}: plain tfjs ops, differentiated by tfjs
+ *   autodiff. This is the oracle the tests compare against.
+ * - {@link kdLoss} / {@link kdLossTopK} on `cpu`, `wasm` (any non-WebGPU backend): forward from tfjs
+ *   ops, backward in closed form through `tf.customGrad`:
+ *   `d/dz = [α_kd·T·(Σq·softmax(z/T) − q) + α_mlm·(softmax(z) − onehot(y))] / N`
+ *   (`Σq = 1` for a proper distribution, which gives the textbook form).
+ * - the same ops on `webgpu`: one WGSL workgroup per row makes a single online max/sum pass over
+ *   the vocabulary and a second pass writing the per-row gradient, so the forward also produces the
+ *   gradient and the backward is a single scaling pass.
+ *
+ * Labels outside `[0, V)` (e.g. `-100`) contribute no CE term and no CE gradient (the row still
+ * counts in the mean). Teacher ids of the top-k variant must lie in `[0, V)` and be unique per row.
+ *
+ * The reference oracles need tfjs' gradients registered (import `@tensorflow/tfjs` or the cohesive
+ * runtime); the fused ops do not.
+ *
+ * @module
+ */
+import * as tf from "@tensorflow/tfjs-core";
+import {
+  customGradOf,
+  onWebGPU,
+  registerWebGPUKernel,
+  scaledPrefix,
+  type WebGPUBackend,
+  type WebGPUProgram,
+  WORKGROUP_INDEX,
+} from "./kernel_util.ts";
+
+/** Name of the registered WebGPU kernel for the dense fused loss (forward + gradient). */
+export const KD_LOSS_KERNEL = "CohesiveKdLossForward";
+/** Name of the registered WebGPU kernel for the top-k fused loss (forward + gradient). */
+export const KD_LOSS_TOPK_KERNEL = "CohesiveKdLossTopKForward";
+
+function checkArgs(
+  op: string,
+  logits: tf.Tensor,
+  labels: tf.Tensor,
+  T: number,
+  alphaKd: number,
+  alphaMlm: number,
+): void {
+  if (logits.rank !== 2) {
+    throw new RangeError(`${op}: logits must be [N, V], got [${logits.shape}]`);
+  }
+  if (logits.dtype !== "float32") throw new TypeError(`${op}: logits must be float32`);
+  if (labels.rank !== 1 || labels.shape[0] !== logits.shape[0]) {
+    throw new RangeError(`${op}: labels must be [${logits.shape[0]}], got [${labels.shape}]`);
+  }
+  if (labels.dtype !== "int32") throw new TypeError(`${op}: labels must be int32`);
+  if (!(T > 0) || !Number.isFinite(T)) {
+    throw new RangeError(`${op}: temperature must be a positive number, got ${T}`);
+  }
+  if (!Number.isFinite(alphaKd) || !Number.isFinite(alphaMlm)) {
+    throw new RangeError(`${op}: alphaKd and alphaMlm must be finite numbers`);
+  }
+}
+
+/** Σ q·log q per row, with 0·log 0 = 0 (a constant: the teacher gets no gradient). */
+function entropyTerm(q: tf.Tensor): tf.Tensor {
+  const safe = tf.where(tf.greater(q, 0), q, tf.onesLike(q));
+  return tf.sum(tf.mul(q, tf.log(safe)), -1);
+}
+
+/** 1 for labels in [0, V), 0 otherwise, as float32 [N]. */
+function validLabels(labels: tf.Tensor1D, V: number): tf.Tensor1D {
+  return tf.cast(
+    tf.logicalAnd(tf.greaterEqual(labels, 0), tf.less(labels, V)),
+    "float32",
+  ) as tf.Tensor1D;
+}
+
+/**
+ * The textbook loss from plain tfjs ops (logSoftmax, oneHot), differentiable by tfjs autodiff:
+ * the oracle for {@link kdLoss}.
+ *
+ * @param logits student logits at the masked positions, float32 [N, V]
+ * @param target teacher mixture probabilities at temperature `T`, float32 [N, V], rows sum to 1
+ * @param labels gold token ids, int32 [N] (ids outside [0, V) add no CE term)
+ * @param T distillation temperature (> 0)
+ * @param alphaKd weight of the T²-scaled KL term
+ * @param alphaMlm weight of the cross-entropy term
+ * @returns the mean over rows, a scalar
+ *
+ * @example
+ * ```ts
+ * import * as tf from "@tensorflow/tfjs-core";
+ * import "@tensorflow/tfjs-backend-cpu";
+ * import { kdLossReference } from "./kd_loss.ts";
+ * await tf.setBackend("cpu");
+ * const z = tf.tensor2d([[0, 0, 0]]);
+ * const q = tf.tensor2d([[0.5, 0.5, 0]]);
+ * const loss = kdLossReference(z, q, tf.tensor1d([0], "int32"), 1, 1, 0);
+ * console.log(loss.dataSync()[0].toFixed(4)); // "0.4055" = ln 1.5
+ * ```
+ */
+export function kdLossReference(
+  logits: tf.Tensor2D,
+  target: tf.Tensor2D,
+  labels: tf.Tensor1D,
+  T: number,
+  alphaKd: number,
+  alphaMlm: number,
+): tf.Scalar {
+  checkArgs("kdLossReference", logits, labels, T, alphaKd, alphaMlm);
+  return tf.tidy(() => {
+    const V = logits.shape[1];
+    const logPT = tf.logSoftmax(tf.div(logits, T)); // [N, V]
+    const kl = tf.sub(entropyTerm(target), tf.sum(tf.mul(target, logPT), -1)); // [N]
+    const logP = tf.logSoftmax(logits); // [N, V]
+    const ce = tf.neg(tf.sum(tf.mul(tf.oneHot(labels, V), logP), -1)); // [N]
+    return tf.mean(tf.add(tf.mul(kl, alphaKd * T * T), tf.mul(ce, alphaMlm))) as tf.Scalar;
+  });
+}
+
+/**
+ * The top-k loss from plain tfjs ops: the teacher mixture is densified with `scatterND` and
+ * {@link kdLossReference} applied. The oracle for {@link kdLossTopK}.
+ *
+ * @param logits student logits, float32 [N, V]
+ * @param topIds teacher top-k token ids, int32 [N, K], unique per row, in [0, V)
+ * @param topProbs their (renormalised) mixture probabilities, float32 [N, K]
+ * @param labels gold token ids, int32 [N]
+ * @param T distillation temperature (> 0)
+ * @param alphaKd weight of the T²-scaled KL term
+ * @param alphaMlm weight of the cross-entropy term
+ * @returns the mean over rows, a scalar
+ */
+export function kdLossTopKReference(
+  logits: tf.Tensor2D,
+  topIds: tf.Tensor2D,
+  topProbs: tf.Tensor2D,
+  labels: tf.Tensor1D,
+  T: number,
+  alphaKd: number,
+  alphaMlm: number,
+): tf.Scalar {
+  checkTopK("kdLossTopKReference", logits, topIds, topProbs);
+  return tf.tidy(() => {
+    const q = densify(topIds, topProbs, logits.shape[1]);
+    return kdLossReference(logits, q, labels, T, alphaKd, alphaMlm);
+  });
+}
+
+function checkTopK(op: string, logits: tf.Tensor, topIds: tf.Tensor, topProbs: tf.Tensor): void {
+  if (logits.rank !== 2) {
+    throw new RangeError(`${op}: logits must be [N, V], got [${logits.shape}]`);
+  }
+  const N = logits.shape[0];
+  if (topIds.rank !== 2 || topIds.shape[0] !== N) {
+    throw new RangeError(`${op}: topIds must be [${N}, K], got [${topIds.shape}]`);
+  }
+  if (topIds.dtype !== "int32") throw new TypeError(`${op}: topIds must be int32`);
+  if (topProbs.rank !== 2 || topProbs.shape[0] !== N || topProbs.shape[1] !== topIds.shape[1]) {
+    throw new RangeError(`${op}: topProbs must be [${topIds.shape}], got [${topProbs.shape}]`);
+  }
+  if (topProbs.dtype !== "float32") throw new TypeError(`${op}: topProbs must be float32`);
+}
+
+/** Dense [N, V] teacher distribution from its top-k ids and probabilities (scatterND). */
+function densify(topIds: tf.Tensor2D, topProbs: tf.Tensor2D, V: number): tf.Tensor2D {
+  return tf.tidy(() => {
+    const [N, K] = topIds.shape;
+    const rows = tf.tile(tf.reshape(tf.range(0, N, 1, "int32"), [N, 1]), [1, K]); // [N, K]
+    const indices = tf.reshape(tf.stack([rows, topIds], -1), [N * K, 2]);
+    return tf.scatterND(indices, tf.reshape(topProbs, [N * K]), [N, V]) as tf.Tensor2D;
+  });
+}
+
+/** The closed-form gradient's dense part: cKd·Σq·softmax(z/T) + cMlm·(valid·softmax(z) − onehot). */
+function denseGradPart(
+  z: tf.Tensor2D,
+  qSum: tf.Tensor,
+  labels: tf.Tensor1D,
+  T: number,
+  cKd: number,
+  cMlm: number,
+): tf.Tensor2D {
+  const V = z.shape[1];
+  const pT = tf.softmax(tf.div(z, T));
+  const p = tf.softmax(z);
+  const valid = tf.reshape(validLabels(labels, V), [-1, 1]);
+  const mlm = tf.sub(tf.mul(p, valid), tf.oneHot(labels, V));
+  return tf.add(
+    tf.mul(pT, tf.mul(tf.reshape(qSum, [-1, 1]), cKd)),
+    tf.mul(mlm, cMlm),
+  ) as tf.Tensor2D;
+}
+
+/** Per-row CE = valid·logsumexp(z) − z_y, from tf ops (no [N, V] log-probabilities kept). */
+function crossEntropyRows(z: tf.Tensor2D, labels: tf.Tensor1D): tf.Tensor1D {
+  const V = z.shape[1];
+  const zy = tf.sum(tf.mul(z, tf.oneHot(labels, V)), -1);
+  return tf.sub(tf.mul(tf.logSumExp(z, -1), validLabels(labels, V)), zy) as tf.Tensor1D;
+}
+
+// ---------------------------------------------------------------------------------------------
+// WebGPU kernels
+// ---------------------------------------------------------------------------------------------
+
+/** Workgroup size for a vocabulary of `V` columns (one workgroup per row). */
+function workgroupFor(V: number): number {
+  return V >= 2048 ? 256 : 64;
+}
+
+/**
+ * One workgroup per row. Pass 1: each thread keeps an online (max, Σexp(z−m), Σexp((z−m)/T)) over
+ * its strided columns plus the teacher sums (Σq log q, Σq z, Σq); a shared-memory tree merges them.
+ * Pass 2 (with `grad`): writes the per-row gradient. Output: `grad ? [N·V gradient | N losses] :
+ * [N losses]`, flat.
+ */
+class KdLossProgram implements WebGPUProgram {
+  variableNames: string[];
+  outputShape: number[];
+  shaderKey: string;
+  dispatchLayout: { x: number[] } = { x: [0] };
+  dispatch: [number, number, number];
+  workgroupSize: [number, number, number];
+  uniforms = "temperature : f32, alphaKd : f32, alphaMlm : f32,";
+  private readonly topK: boolean;
+  private readonly grad: boolean;
+
+  constructor(N: number, V: number, topK: boolean, grad: boolean) {
+    this.topK = topK;
+    this.grad = grad;
+    this.variableNames = topK ? ["logits", "topIds", "topProbs", "labels"] : [
+      "logits",
+      "teacher",
+      "labels",
+    ];
+    this.outputShape = [grad ? N * V + N : N];
+    this.dispatch = [N, 1, 1];
+    const wg = workgroupFor(V);
+    this.workgroupSize = [wg, 1, 1];
+    // Everything else (N, V, K, T, alphas) reaches the shader through uniforms.
+    this.shaderKey = `cohesiveKdLoss_${topK ? "topk" : "dense"}_${grad ? "grad" : "loss"}_${wg}`;
+  }
+
+  getUserCode(): string {
+    const wg = this.workgroupSize[0];
+    const teacherStats = this.topK
+      ? `
+        let K = uniforms.topIdsShape[1];
+        for (var k = tid; k < K; k += WG) {
+          let id = topIds[row * K + k];
+          let qk = topProbs[row * K + k];
+          if (id >= 0 && id < V) {
+            let zk = logits[base + id];
+            if (qk > 0.0) { tq.x += qk * log(qk); }
+            tq.y += qk * zk;
+            tq.z += qk;
+          }
+        }`
+      : `
+        for (var j = tid; j < V; j += WG) {
+          let qj = teacher[base + j];
+          if (qj > 0.0) { tq.x += qj * log(qj); }
+          tq.y += qj * logits[base + j];
+          tq.z += qj;
+        }`;
+    const qTerm = this.topK ? "" : " - teacher[base + j]";
+    const sparseFix = this.topK
+      ? `
+        storageBarrier();
+        if (tid == 0 && inRange) {
+          let K = uniforms.topIdsShape[1];
+          for (var k = 0; k < K; k++) {
+            let id = topIds[row * K + k];
+            if (id >= 0 && id < V) {
+              result[base + id] -= cKd * topProbs[row * K + k];
+            }
+          }
+        }`
+      : "";
+    const gradPass = this.grad
+      ? `
+        let cKd = uniforms.alphaKd * uniforms.temperature / f32(N);
+        let cMlm = uniforms.alphaMlm / f32(N);
+        let invS1 = 1.0 / st.y;
+        let invST = 1.0 / st.z;
+        let qSum = tq.z;
+        if (inRange) {
+          for (var j = tid; j < V; j += WG) {
+            let d = logits[base + j] - m;
+            let pT = exp(d * invT) * invST;
+            var gMlm = 0.0;
+            if (labelOk) { gMlm = exp(d) * invS1 - select(0.0, 1.0, j == label); }
+            result[base + j] = cKd * (qSum * pT${qTerm}) + cMlm * gMlm;
+          }
+        }${sparseFix}`
+      : "";
+    const lossIndex = this.grad ? "N * V + row" : "row";
+    return `
+      const WG : i32 = ${wg};
+      var<workgroup> redS : array<vec3<f32>, ${wg}>;  // (max, sum exp(z - max), sum exp((z - max) / T))
+      var<workgroup> redQ : array<vec3<f32>, ${wg}>;  // (sum q log q, sum q z, sum q)
+
+      fn mergeStats(a : vec3<f32>, b : vec3<f32>, invT : f32) -> vec3<f32> {
+        let mx = max(a.x, b.x);
+        return vec3<f32>(mx,
+          a.y * exp(a.x - mx) + b.y * exp(b.x - mx),
+          a.z * exp((a.x - mx) * invT) + b.z * exp((b.x - mx) * invT));
+      }
+
+      fn main(index : i32) {
+        let N = uniforms.logitsShape[0];
+        let V = uniforms.logitsShape[1];
+        let tid = i32(localId.x);
+        let flatRow = ${WORKGROUP_INDEX};
+        let inRange = flatRow < N;
+        let row = min(flatRow, N - 1);
+        let base = row * V;
+        let invT = 1.0 / uniforms.temperature;
+
+        // Pass 1: online softmax statistics at T = 1 and at T, one strided slice per thread.
+        var st = vec3<f32>(-3.402823e+38, 0.0, 0.0);
+        for (var j = tid; j < V; j += WG) {
+          let z = logits[base + j];
+          if (z > st.x) {
+            st = vec3<f32>(z, st.y * exp(st.x - z) + 1.0, st.z * exp((st.x - z) * invT) + 1.0);
+          } else {
+            st = vec3<f32>(st.x, st.y + exp(z - st.x), st.z + exp((z - st.x) * invT));
+          }
+        }
+        var tq = vec3<f32>(0.0, 0.0, 0.0);
+        ${teacherStats}
+        redS[tid] = st;
+        redQ[tid] = tq;
+        workgroupBarrier();
+        for (var s = WG / 2; s > 0; s = s / 2) {
+          if (tid < s) {
+            redS[tid] = mergeStats(redS[tid], redS[tid + s], invT);
+            redQ[tid] = redQ[tid] + redQ[tid + s];
+          }
+          workgroupBarrier();
+        }
+        st = redS[0];
+        tq = redQ[0];
+        let m = st.x;
+        let label = labels[row];
+        let labelOk = label >= 0 && label < V;
+        ${gradPass}
+
+        if (tid == 0 && inRange) {
+          let lseT = m * invT + log(st.z);
+          let kl = tq.x - tq.y * invT + lseT * tq.z;
+          var ce = 0.0;
+          if (labelOk) { ce = m + log(st.y) - logits[base + label]; }
+          let T = uniforms.temperature;
+          result[${lossIndex}] = uniforms.alphaKd * T * T * kl + uniforms.alphaMlm * ce;
+        }
+      }`;
+  }
+}
+
+function kdLossKernelFunc(topK: boolean): tf.KernelFunc {
+  return ({ inputs, backend, attrs }) => {
+    const a = attrs as { temperature: number; alphaKd: number; alphaMlm: number; grad: boolean };
+    const ins = inputs as Record<string, tf.TensorInfo>;
+    const list = topK
+      ? [ins.logits, ins.topIds, ins.topProbs, ins.labels]
+      : [ins.logits, ins.target, ins.labels];
+    const [N, V] = ins.logits.shape;
+    const program = new KdLossProgram(N, V, topK, a.grad);
+    return (backend as WebGPUBackend).runWebGPUProgram(program, list, "float32", [
+      { type: "float32", data: [a.temperature] },
+      { type: "float32", data: [a.alphaKd] },
+      { type: "float32", data: [a.alphaMlm] },
+    ]);
+  };
+}
+
+registerWebGPUKernel(KD_LOSS_KERNEL, kdLossKernelFunc(false));
+registerWebGPUKernel(KD_LOSS_TOPK_KERNEL, kdLossKernelFunc(true));
+
+/** Runs a fused kernel; returns the flat [N·V grad | N losses] (or [N losses]) tensor. */
+function runFused(
+  kernel: string,
+  inputs: Record<string, tf.Tensor>,
+  T: number,
+  alphaKd: number,
+  alphaMlm: number,
+  grad: boolean,
+): tf.Tensor1D {
+  return tf.engine().runKernel(
+    kernel,
+    inputs as tf.NamedTensorMap,
+    { temperature: T, alphaKd, alphaMlm, grad } as unknown as tf.NamedAttrMap,
+  ) as tf.Tensor1D;
+}
+
+/** The WebGPU path shared by both variants: fused forward, gradient kept for the backward. */
+function fusedOnWebGPU(
+  kernel: string,
+  logits: tf.Tensor2D,
+  others: Record<string, tf.Tensor>,
+  T: number,
+  alphaKd: number,
+  alphaMlm: number,
+): tf.Scalar {
+  const [N, V] = logits.shape;
+  if (!tf.engine().isTapeOn()) {
+    // No gradient will be asked for: the loss-only variant skips the [N, V] write.
+    return tf.tidy(() =>
+      tf.mean(runFused(kernel, { logits, ...others }, T, alphaKd, alphaMlm, false))
+    );
+  }
+  const op = customGradOf<tf.Scalar>(([z], save) => {
+    const both = runFused(kernel, { logits: z, ...others }, T, alphaKd, alphaMlm, true);
+    save([both]);
+    return {
+      value: tf.mean(tf.slice(both, [N * V], [N])) as tf.Scalar,
+      gradFunc: (dy: tf.Tensor, saved: tf.Tensor[]) => [scaledPrefix(saved[0], dy, [N, V])],
+    };
+  });
+  return op(logits) as tf.Scalar;
+}
+
+/**
+ * The fused distillation loss `mean(α_kd·T²·KL(q ‖ softmax(z/T)) + α_mlm·CE(softmax(z), y))`,
+ * differentiable w.r.t. `logits` only (the teacher and labels are constants).
+ *
+ * On WebGPU it runs the `CohesiveKdLossForward` kernel, which writes the gradient in the same pass;
+ * elsewhere tfjs ops with a closed-form `customGrad` backward.
+ *
+ * @param logits student logits at the masked positions, float32 [N, V]
+ * @param target teacher mixture probabilities at temperature `T`, float32 [N, V], rows sum to 1
+ * @param labels gold token ids, int32 [N] (ids outside [0, V) add no CE term)
+ * @param T distillation temperature (> 0)
+ * @param alphaKd weight of the T²-scaled KL term
+ * @param alphaMlm weight of the cross-entropy term
+ * @returns the mean over rows, a scalar
+ * @throws {RangeError} on wrong shapes or a non-positive temperature
+ * @throws {TypeError} on wrong dtypes
+ *
+ * @example
+ * ```ts
+ * import * as tf from "@tensorflow/tfjs-core";
+ * import "@tensorflow/tfjs-backend-cpu";
+ * import { kdLoss } from "./kd_loss.ts";
+ * await tf.setBackend("cpu");
+ * const z = tf.tensor2d([[0, 0, 0]]);
+ * const q = tf.tensor2d([[0.5, 0.5, 0]]);
+ * const y = tf.tensor1d([0], "int32");
+ * const g = tf.grad((x: tf.Tensor) => kdLoss(x as tf.Tensor2D, q, y, 2, 1, 0))(z);
+ * console.log(Array.from(g.dataSync(), (v) => v.toFixed(3))); // 2·(1/3 − q)
+ * ```
+ */
+export function kdLoss(
+  logits: tf.Tensor2D,
+  target: tf.Tensor2D,
+  labels: tf.Tensor1D,
+  T: number,
+  alphaKd: number,
+  alphaMlm: number,
+): tf.Scalar {
+  checkArgs("kdLoss", logits, labels, T, alphaKd, alphaMlm);
+  if (
+    target.rank !== 2 || target.shape[0] !== logits.shape[0] || target.shape[1] !== logits.shape[1]
+  ) {
+    throw new RangeError(`kdLoss: target must be [${logits.shape}], got [${target.shape}]`);
+  }
+  if (target.dtype !== "float32") throw new TypeError("kdLoss: target must be float32");
+  if (onWebGPU()) {
+    return fusedOnWebGPU(KD_LOSS_KERNEL, logits, { target, labels }, T, alphaKd, alphaMlm);
+  }
+  const [N] = logits.shape;
+  const op = customGradOf<tf.Scalar>(([z], save) => {
+    save([z]);
+    const z2 = z as tf.Tensor2D;
+    const lseT = tf.logSumExp(tf.div(z2, T), -1); // [N]
+    const qSum = tf.sum(target, -1); // [N]
+    const kl = tf.add(
+      tf.sub(entropyTerm(target), tf.div(tf.sum(tf.mul(target, z2), -1), T)),
+      tf.mul(lseT, qSum),
+    );
+    const ce = crossEntropyRows(z2, labels);
+    const value = tf.mean(tf.add(tf.mul(kl, alphaKd * T * T), tf.mul(ce, alphaMlm))) as tf.Scalar;
+    return {
+      value,
+      gradFunc: (dy: tf.Tensor, saved: tf.Tensor[]) =>
+        tf.tidy(() => {
+          const cKd = (alphaKd * T) / N;
+          const g = tf.sub(
+            denseGradPart(
+              saved[0] as tf.Tensor2D,
+              tf.sum(target, -1),
+              labels,
+              T,
+              cKd,
+              alphaMlm / N,
+            ),
+            tf.mul(target, cKd),
+          );
+          return [tf.mul(g, dy)];
+        }),
+    };
+  });
+  return op(logits) as tf.Scalar;
+}
+
+/**
+ * {@link kdLoss} with the teacher mixture given sparsely as its top-k (renormalised) entries, the
+ * form cached teachers provide. Differentiable w.r.t. `logits` only.
+ *
+ * On WebGPU it runs the `CohesiveKdLossTopKForward` kernel; elsewhere tfjs ops (`gatherND` forward,
+ * `scatterND` in the closed-form backward).
+ *
+ * @param logits student logits, float32 [N, V]
+ * @param topIds teacher top-k token ids, int32 [N, K], unique per row, in [0, V)
+ * @param topProbs their mixture probabilities, float32 [N, K], rows sum to 1
+ * @param labels gold token ids, int32 [N] (ids outside [0, V) add no CE term)
+ * @param T distillation temperature (> 0)
+ * @param alphaKd weight of the T²-scaled KL term
+ * @param alphaMlm weight of the cross-entropy term
+ * @returns the mean over rows, a scalar
+ * @throws {RangeError} on wrong shapes or a non-positive temperature
+ * @throws {TypeError} on wrong dtypes
+ */
+export function kdLossTopK(
+  logits: tf.Tensor2D,
+  topIds: tf.Tensor2D,
+  topProbs: tf.Tensor2D,
+  labels: tf.Tensor1D,
+  T: number,
+  alphaKd: number,
+  alphaMlm: number,
+): tf.Scalar {
+  checkArgs("kdLossTopK", logits, labels, T, alphaKd, alphaMlm);
+  checkTopK("kdLossTopK", logits, topIds, topProbs);
+  if (onWebGPU()) {
+    return fusedOnWebGPU(
+      KD_LOSS_TOPK_KERNEL,
+      logits,
+      { topIds, topProbs, labels },
+      T,
+      alphaKd,
+      alphaMlm,
+    );
+  }
+  const [N, K] = topIds.shape;
+  const op = customGradOf<tf.Scalar>(([z], save) => {
+    save([z]);
+    const z2 = z as tf.Tensor2D;
+    // gatherND, not gather(…, batchDims = 1): the wasm GatherV2 kernel returns garbage with batchDims.
+    const rows = tf.tile(tf.reshape(tf.range(0, N, 1, "int32"), [N, 1]), [1, K]); // [N, K]
+    const zTop = tf.gatherND(z2, tf.stack([rows, topIds], -1)); // [N, K]
+    const qSum = tf.sum(topProbs, -1); // [N]
+    const kl = tf.add(
+      tf.sub(entropyTerm(topProbs), tf.div(tf.sum(tf.mul(topProbs, zTop), -1), T)),
+      tf.mul(tf.logSumExp(tf.div(z2, T), -1), qSum),
+    );
+    const ce = crossEntropyRows(z2, labels);
+    const value = tf.mean(tf.add(tf.mul(kl, alphaKd * T * T), tf.mul(ce, alphaMlm))) as tf.Scalar;
+    return {
+      value,
+      gradFunc: (dy: tf.Tensor, saved: tf.Tensor[]) =>
+        tf.tidy(() => {
+          const cKd = (alphaKd * T) / N;
+          // Forward intermediates are gone (the forward ran in its own tidy): recompute Σq.
+          const qSumB = tf.sum(topProbs, -1);
+          const dense = denseGradPart(saved[0] as tf.Tensor2D, qSumB, labels, T, cKd, alphaMlm / N);
+          const rows = tf.tile(tf.reshape(tf.range(0, N, 1, "int32"), [N, 1]), [1, K]);
+          const indices = tf.reshape(tf.stack([rows, topIds], -1), [N * K, 2]);
+          const sparse = tf.scatterND(
+            indices,
+            tf.reshape(tf.mul(topProbs, cKd), [N * K]),
+            dense.shape,
+          );
+          return [tf.mul(tf.sub(dense, sparse), dy)];
+        }),
+    };
+  });
+  return op(logits) as tf.Scalar;
+}

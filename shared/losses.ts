@@ -1,0 +1,27 @@
+/**
+ * Losses over the vocabulary: sparse cross-entropy for MLM and classification heads.
+ *
+ * @module
+ */
+import { tf } from "./runtime.ts";
+
+/**
+ * Mean cross-entropy of `logits` `[N, C]` against integer `labels` `[N]`, without materialising
+ * a one-hot matrix: `−mean(logSoftmax(logits)[i, labels[i]])`.
+ *
+ * @example
+ * ```ts
+ * import { initRuntime, sparseCrossEntropy, tf } from "@cohesive/shared";
+ * await initRuntime({ backend: "cpu", quiet: true });
+ * const l = sparseCrossEntropy(tf.tensor2d([[0, 0]]), tf.tensor1d([1], "int32"));
+ * console.log(l.dataSync()[0].toFixed(4)); // "0.6931"
+ * ```
+ */
+export function sparseCrossEntropy(logits: tf.Tensor2D, labels: tf.Tensor1D): tf.Scalar {
+  return tf.tidy(() => {
+    const [N, C] = logits.shape;
+    const logp = tf.logSoftmax(logits); // [N, C]
+    const flat = tf.add(tf.mul(tf.range(0, N, 1, "int32"), tf.scalar(C, "int32")), labels);
+    return tf.neg(tf.mean(tf.gather(logp.reshape([N * C]), flat))) as tf.Scalar;
+  });
+}
