@@ -109,8 +109,9 @@ export function resolveBertConfig(
     if (!(k in DEFAULT_BERT_CONFIG)) {
       throw new TypeError(`${source}: unknown config key "${k}"`);
     }
-    const want = typeof (DEFAULT_BERT_CONFIG as unknown as Record<string, unknown>)[k];
-    if (typeof v !== want) {
+    const want: string = typeof (DEFAULT_BERT_CONFIG as unknown as Record<string, unknown>)[k];
+    const got: string = typeof v;
+    if (got !== want) {
       throw new TypeError(`${source}: "${k}" must be a ${want}, got ${JSON.stringify(v)}`);
     }
     out[k] = v;

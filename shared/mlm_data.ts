@@ -7,7 +7,7 @@
  * @module
  */
 import { join } from "node:path";
-import { Rng } from "./rng.ts";
+import type { Rng } from "./rng.ts";
 
 /** The part of a tokenizer the data pipeline needs. */
 export interface MlmTokenizer {
