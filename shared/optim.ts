@@ -51,8 +51,11 @@ export class AdamW {
       noDecay: opts.noDecay ?? ((n) => n.endsWith(".bias") || n.includes("LayerNorm")),
     };
     for (const [name, p] of params) {
-      this.m.set(name, tf.variable(tf.zerosLike(p), false));
-      this.v.set(name, tf.variable(tf.zerosLike(p), false));
+      for (const map of [this.m, this.v]) {
+        const zeros = tf.zerosLike(p);
+        map.set(name, tf.variable(zeros, false));
+        zeros.dispose();
+      }
     }
   }
 

@@ -83,6 +83,8 @@ export interface TrainOptions {
   meta?: Record<string, unknown>;
   /** Keep this many checkpoints (default 2). */
   keep?: number;
+  /** Called after every update with its step and loss. */
+  onStep?: (step: number, loss: number) => void;
 }
 
 /** Where the newest complete checkpoint of a run folder is, or undefined. */
@@ -186,6 +188,7 @@ export async function train<M>(
     step++;
     const loss = lossSum / cfg.accumSteps;
     losses.push(loss);
+    opts.onStep?.(step, loss);
     const secs = (performance.now() - t0) / 1000;
     bar?.tick(1, {
       loss,
