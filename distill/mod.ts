@@ -1,6 +1,8 @@
 /**
- * @cohesive/distill
+ * Multi-teacher masked-LM distillation; for now, teacher pretraining.
  *
  * @module
  */
-export {};
+export * from "./run_config.ts";
+export * from "./text_source.ts";
+export * from "./teacher.ts";

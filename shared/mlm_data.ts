@@ -101,6 +101,16 @@ export function maskRows(
   };
 }
 
+/**
+ * Which split a line belongs to: a stable hash of its text puts `heldoutPercent` % of lines in
+ * the held-out split, so train and held-out never share a line, whatever the file order.
+ */
+export function lineSplit(line: string, heldoutPercent: number): "train" | "heldout" {
+  let h = 0x811c9dc5;
+  for (let i = 0; i < line.length; i++) h = Math.imul(h ^ line.charCodeAt(i), 0x01000193) >>> 0;
+  return (h % 10000) < heldoutPercent * 100 ? "heldout" : "train";
+}
+
 /** The `.txt` files of a folder (recursively), sorted; a single file is its own list. */
 export async function listTextFiles(path: string): Promise<string[]> {
   let st: Deno.FileInfo;
@@ -161,6 +171,10 @@ export class MlmStream {
   private readonly tok: MlmTokenizer;
   private readonly T: number;
   private iter: AsyncGenerator<string> | undefined;
+  /** Keep only lines of this split (see {@link lineSplit}); `all` keeps every line. */
+  split: "train" | "heldout" | "all" = "all";
+  /** Percentage of lines in the held-out split. */
+  heldoutPercent = 2;
 
   private constructor(
     files: string[] | undefined,
@@ -183,6 +197,13 @@ export class MlmStream {
   static fromLines(lines: string[], tok: MlmTokenizer, seqLen: number): MlmStream {
     if (lines.length === 0) throw new RangeError("no text lines to train on");
     return new MlmStream(undefined, lines, tok, seqLen);
+  }
+
+  /** Restrict the stream to one split of its lines; returns the stream. */
+  only(split: "train" | "heldout" | "all", heldoutPercent = 2): this {
+    this.split = split;
+    this.heldoutPercent = heldoutPercent;
+    return this;
   }
 
   /** Continue from a saved state. */
@@ -233,7 +254,8 @@ export class MlmStream {
       while (row.length < body) {
         if (this.state.carry.length === 0) {
           const line = (await this.nextLine()).trim();
-          const ids = line ? this.tok.encodeIds(line) : [];
+          const keep = this.split === "all" || lineSplit(line, this.heldoutPercent) === this.split;
+          const ids = line && keep ? this.tok.encodeIds(line) : [];
           if (ids.length === 0) {
             if (++emptyRun > 1e6) throw new RangeError("the text corpus holds no usable lines");
             continue;

@@ -19,3 +19,7 @@ export * from "./safetensors.ts";
 export * from "./checkpoint.ts";
 export * from "./training_state.ts";
 export * from "./trainer.ts";
+export * from "./mlm_eval.ts";
+export * from "./tokenizer.ts";
+export * from "./wordpiece_trainer.ts";
+export * from "./cli.ts";

@@ -941,15 +941,19 @@ export class WordPieceTokenizer {
     const toRemove = la + lb - budget;
     if (strategy === "longest_first") {
       if (!b) return truncateSegment(a, budget);
-      // Hugging Face tokenizers' LongestFirst: keep the shorter whole when it fits half.
-      let n1 = Math.min(la, lb);
-      let n2: number;
-      n2 = n1 > budget ? n1 : Math.max(n1, budget - n1);
+      // Hugging Face tokenizers' LongestFirst: the shorter keeps its length when that leaves the
+      // longer at least as much, else both get half (the longer one the odd token). Like
+      // tokenizers, which stops tokenizing a sequence at the first word end past `maxLength`
+      // tokens, the lengths compared are capped there.
+      const ca = cappedLength(a, maxLength);
+      const cb = cappedLength(b, maxLength);
+      let n1 = Math.min(ca, cb);
+      let n2 = n1 > budget ? n1 : Math.max(n1, budget - n1);
       if (n1 + n2 > budget) {
         n1 = Math.floor(budget / 2);
         n2 = n1 + (budget % 2);
       }
-      if (la > lb) [n1, n2] = [n2, n1];
+      if (ca > cb) [n1, n2] = [n2, n1];
       truncateSegment(a, Math.min(la, n1));
       truncateSegment(b, Math.min(lb, n2));
       return;
@@ -970,6 +974,15 @@ export class WordPieceTokenizer {
     }
     truncateSegment(target, target.ids.length - toRemove);
   }
+}
+
+/** Length of `s` capped at the first word end at or after `maxLength` tokens. */
+function cappedLength(s: Segment, maxLength: number): number {
+  const n = s.ids.length;
+  if (n <= maxLength) return n;
+  let end = Math.max(maxLength, 1);
+  while (end < n && s.words[end] === s.words[end - 1]) end++;
+  return end;
 }
 
 function isLowSurrogate(c: number): boolean {

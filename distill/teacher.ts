@@ -1,0 +1,177 @@
+/**
+ * `distill teacher`: pretrain a masked-LM teacher on a text folder. We have no downloadable
+ * teachers, so the project makes its own (different sizes and seeds).
+ *
+ * @module
+ */
+import { join } from "node:path";
+import {
+  batchTensors,
+  BertModel,
+  fixedBatches,
+  initRuntime,
+  interruptSignal,
+  latestCheckpoint,
+  type MlmBatch,
+  mlmHeldoutLoss,
+  resolveBertConfig,
+  Rng,
+  type RuntimeInfo,
+  sparseCrossEntropy,
+  train,
+  type TrainResult,
+  writeFileAtomic,
+} from "@cohesive/shared";
+import { type MlmRunConfig, resolveMlmRun } from "./run_config.ts";
+import { loadTokenizer, mlmTokenizer, openText } from "./text_source.ts";
+
+/** Options of {@link pretrainTeacher}. */
+export interface PretrainOptions {
+  /** Continue the run in `runDir` from its latest checkpoint, with its saved config. */
+  resume?: boolean;
+  /** tfjs backend (default: automatic). */
+  backend?: string;
+  /** Show progress (default true). */
+  progress?: boolean;
+}
+
+/** What {@link pretrainTeacher} returns. */
+export interface PretrainResult extends TrainResult {
+  /** The resolved run config. */
+  config: MlmRunConfig;
+  /** Final held-out MLM loss and perplexity. */
+  heldout: { loss: number; ppl: number };
+  /** Folder of the final checkpoint (Hugging Face layout). */
+  checkpoint: string;
+  /** Wall time in seconds (this process). */
+  seconds: number;
+}
+
+/**
+ * Pretrain a teacher into the run folder `runDir` (config, metrics.jsonl, checkpoints).
+ *
+ * @throws {Deno.errors.AlreadyExists} when `runDir` already holds a run and `resume` is not set.
+ */
+export async function pretrainTeacher(
+  runDir: string,
+  partial: Record<string, unknown>,
+  opts: PretrainOptions = {},
+): Promise<PretrainResult> {
+  const t0 = performance.now();
+  const runFile = join(runDir, "run.json");
+  let cfg: MlmRunConfig;
+  if (opts.resume) {
+    let saved: Record<string, unknown>;
+    try {
+      saved = JSON.parse(await Deno.readTextFile(runFile)).config;
+    } catch {
+      throw new Deno.errors.NotFound(
+        `${runDir}: not a run folder (no run.json) — nothing to resume`,
+      );
+    }
+    cfg = resolveMlmRun(saved, runFile);
+  } else {
+    cfg = resolveMlmRun(partial);
+    if (await latestCheckpoint(runDir)) {
+      throw new Deno.errors.AlreadyExists(
+        `${runDir} already holds a run: pass --resume to continue it or choose another --out`,
+      );
+    }
+  }
+  // Validate every input before the run folder is created.
+  const tok = await loadTokenizer(cfg.vocab);
+  const mtok = mlmTokenizer(tok);
+  const trainStream = (await openText(cfg.data, mtok, cfg.seqLen)).only(
+    "train",
+    cfg.heldoutPercent,
+  );
+  const heldStream = (await openText(cfg.data, mtok, cfg.seqLen)).only(
+    "heldout",
+    cfg.heldoutPercent,
+  );
+  const heldout = await fixedBatches(heldStream, cfg.evalBatches, cfg.batchSize, 1234);
+  const runtime: RuntimeInfo = await initRuntime({
+    backend: opts.backend,
+    quiet: opts.progress === false,
+  });
+  const modelCfg = resolveBertConfig({
+    ...cfg.model,
+    vocab_size: tok.vocabSize,
+    max_position_embeddings: Math.max(cfg.model.max_position_embeddings ?? 512, cfg.seqLen),
+  });
+  await Deno.mkdir(runDir, { recursive: true });
+  if (!opts.resume) {
+    await writeFileAtomic(
+      runFile,
+      JSON.stringify(
+        { kind: "teacher", config: cfg, model: modelCfg, backend: runtime.backend },
+        null,
+        2,
+      ),
+    );
+  }
+
+  const model = BertModel.create(modelCfg, cfg.seed);
+  const rng = new Rng(cfg.seed);
+  const hooks = {
+    next: () => trainStream.batch(cfg.batchSize, rng, cfg.maskProb),
+    loss: (b: MlmBatch, seed: number) => {
+      const t = batchTensors(b);
+      const h = model.forward({ inputIds: t.inputIds, attentionMask: t.attentionMask }, {
+        training: true,
+        seed,
+      });
+      return sparseCrossEntropy(model.mlmLogits(h, t.positions), t.labels);
+    },
+    dataState: () => ({ stream: trainStream.state, rng: rng.state }),
+    restoreData: (s: unknown) => {
+      const st = s as { stream: typeof trainStream.state; rng: number };
+      trainStream.restore(st.stream);
+      rng.restore(st.rng);
+    },
+    evaluate: async () => {
+      const r = await mlmHeldoutLoss(model, heldout);
+      return { eval_loss: r.loss, eval_ppl: r.ppl };
+    },
+    count: (b: MlmBatch) => ({ tokens: b.B * b.T }),
+  };
+  const { signal, dispose } = interruptSignal();
+  let result: TrainResult;
+  try {
+    result = await train(
+      model,
+      runDir,
+      {
+        steps: cfg.steps,
+        lr: cfg.lr,
+        warmupSteps: Math.round(cfg.warmup * cfg.steps),
+        weightDecay: cfg.weightDecay,
+        clipNorm: cfg.clip,
+        accumSteps: cfg.accumSteps,
+        seed: cfg.seed,
+        saveEvery: cfg.saveEvery,
+        logEvery: cfg.logEvery,
+        evalEvery: cfg.evalEvery,
+      },
+      hooks,
+      {
+        vocab: [...tok.vocab],
+        resume: opts.resume,
+        signal,
+        progress: opts.progress,
+        meta: { kind: "teacher", seed: cfg.seed },
+      },
+    );
+  } finally {
+    dispose();
+  }
+  const held = await mlmHeldoutLoss(model, heldout);
+  model.dispose();
+  return {
+    ...result,
+    config: cfg,
+    heldout: { loss: held.loss, ppl: held.ppl },
+    checkpoint: (await latestCheckpoint(runDir))!,
+    seconds: (performance.now() - t0) / 1000,
+  };
+}
