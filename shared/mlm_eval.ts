@@ -6,7 +6,7 @@
  */
 import { tf } from "./runtime.ts";
 import type { BertModel } from "./model.ts";
-import { type MlmBatch, MlmStream } from "./mlm_data.ts";
+import type { MlmBatch, MlmStream } from "./mlm_data.ts";
 import { Rng } from "./rng.ts";
 
 /** Draw `n` fixed held-out batches of `B` rows from `stream` (masks seeded by `seed`). */

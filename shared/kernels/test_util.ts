@@ -109,3 +109,52 @@ export function assertAllClose(
     });
   }
 }
+
+/** A seeded uniform [0, 1) generator (mulberry32), so the test tables are reproducible. */
+export function seededRandom(seed: number): () => number {
+  let a = seed >>> 0;
+  return () => {
+    a = (a + 0x6d2b79f5) >>> 0;
+    let t = a;
+    t = Math.imul(t ^ (t >>> 15), t | 1);
+    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+  };
+}
+
+/** The largest magnitude in `values` (for tolerances scaled to a tensor's size). */
+export function maxAbs(values: ArrayLike<number>): number {
+  let m = 0;
+  for (let i = 0; i < values.length; i++) m = Math.max(m, Math.abs(values[i]));
+  return m;
+}
+
+/**
+ * Runs `f` and counts how often each named kernel of the active backend was launched (wraps the
+ * registered kernel functions for the duration; used to prove the fused kernels really run).
+ */
+export async function countLaunches(
+  names: string[],
+  f: () => unknown,
+): Promise<Record<string, number>> {
+  const counts: Record<string, number> = {};
+  const restore: (() => void)[] = [];
+  for (const name of names) {
+    counts[name] = 0;
+    const config = tf.getKernel(name, tf.getBackend());
+    if (!config) continue;
+    const original = config.kernelFunc;
+    config.kernelFunc = (args) => {
+      counts[name]++;
+      return original(args);
+    };
+    restore.push(() => config.kernelFunc = original);
+  }
+  try {
+    const out = await f();
+    tf.dispose(out as tf.TensorContainer);
+  } finally {
+    restore.forEach((r) => r());
+  }
+  return counts;
+}
