@@ -6,3 +6,4 @@
 export * from "./run_config.ts";
 export * from "./text_source.ts";
 export * from "./teacher.ts";
+export * from "./weighting.ts";

@@ -1,0 +1,154 @@
+/**
+ * Mixing K teachers into one target distribution per masked position.
+ *
+ * For position i with gold token y, teacher k gives p_k = softmax(z_k / T). The target is
+ * q = Σ_k w_k(i) p_k, with the weights of one of these schemes:
+ *
+ * - `confidence` (prediction weighting, the default): w_k = p_k(y) / Σ_j p_j(y);
+ * - `uniform` (TextBrewer's): w_k = 1 / K;
+ * - `entropy`: w_k = (1 − H_k / Σ_j H_j) / (K − 1), lower entropy weighs more;
+ * - `camkd`: w_k = (1 − softmax_k(CE_k)) / (K − 1), CE_k = −log p_k(y);
+ * - `single`: the one teacher given by index.
+ *
+ * With K = 1 every scheme gives w = 1. Teachers reach this module through their cached top-k, so
+ * per position and teacher we keep the top-k ids and probabilities plus the exact scalars the
+ * weights need (p_k(y) and H_k computed over the whole vocabulary when the cache was made).
+ *
+ * @module
+ */
+
+/** How teachers are weighted per token. */
+export type Weighting = "confidence" | "uniform" | "entropy" | "camkd" | "single";
+
+/** All weightings, for CLIs and help texts. */
+export const WEIGHTINGS: readonly Weighting[] = [
+  "confidence",
+  "uniform",
+  "entropy",
+  "camkd",
+  "single",
+];
+
+/** One teacher's view of N masked positions. */
+export interface TeacherTopK {
+  /** Top-k token ids, `[N·K]` row-major. */
+  ids: Int32Array;
+  /** Their probabilities at the distillation temperature, `[N·K]`. */
+  probs: Float32Array;
+  /** k. */
+  k: number;
+  /** Probability of the gold token at temperature 1, `[N]` (for `confidence` and `camkd`). */
+  pGold: Float32Array;
+  /** Entropy of the full distribution, `[N]` (for `entropy`). */
+  entropy: Float32Array;
+}
+
+/**
+ * Per-position teacher weights, `[N·K]` row-major (row i sums to 1).
+ *
+ * @param stats per teacher: p(gold) and entropy at each of the N positions
+ * @param single the teacher index for `single`
+ * @throws {RangeError} for an empty teacher list or a bad `single` index
+ *
+ * @example
+ * ```ts
+ * import { teacherWeights } from "@cohesive/distill";
+ * const w = teacherWeights("confidence", [
+ *   { pGold: new Float32Array([0.6]), entropy: new Float32Array([1]) },
+ *   { pGold: new Float32Array([0.2]), entropy: new Float32Array([2]) },
+ * ]);
+ * console.log([...w].map((x) => x.toFixed(2))); // ["0.75", "0.25"]
+ * ```
+ */
+export function teacherWeights(
+  scheme: Weighting,
+  stats: { pGold: Float32Array; entropy: Float32Array }[],
+  single = 0,
+): Float32Array {
+  const K = stats.length;
+  if (K === 0) throw new RangeError("at least one teacher is needed");
+  const N = stats[0].pGold.length;
+  const w = new Float32Array(N * K);
+  if (scheme === "single" && !(single >= 0 && single < K)) {
+    throw new RangeError(`single teacher index ${single} is out of range (0..${K - 1})`);
+  }
+  for (let i = 0; i < N; i++) {
+    const row = w.subarray(i * K, (i + 1) * K);
+    if (K === 1) {
+      row[0] = 1;
+      continue;
+    }
+    switch (scheme) {
+      case "uniform":
+        row.fill(1 / K);
+        break;
+      case "single":
+        row[single] = 1;
+        break;
+      case "confidence": {
+        let s = 0;
+        for (let k = 0; k < K; k++) s += stats[k].pGold[i];
+        for (let k = 0; k < K; k++) row[k] = s > 0 ? stats[k].pGold[i] / s : 1 / K;
+        break;
+      }
+      case "entropy": {
+        let s = 0;
+        for (let k = 0; k < K; k++) s += stats[k].entropy[i];
+        for (let k = 0; k < K; k++) {
+          row[k] = s > 0 ? (1 - stats[k].entropy[i] / s) / (K - 1) : 1 / K;
+        }
+        break;
+      }
+      case "camkd": {
+        // softmax over teachers of their cross-entropies CE_k = −log p_k(y)
+        const ce = stats.map((t) => -Math.log(Math.max(t.pGold[i], 1e-30)));
+        const m = Math.max(...ce);
+        const e = ce.map((c) => Math.exp(c - m));
+        const z = e.reduce((a, b) => a + b, 0);
+        for (let k = 0; k < K; k++) row[k] = (1 - e[k] / z) / (K - 1);
+        break;
+      }
+      default:
+        throw new RangeError(`unknown weighting "${scheme}": use one of ${WEIGHTINGS.join(", ")}`);
+    }
+  }
+  return w;
+}
+
+/**
+ * The mixture q over the union of the teachers' top-k ids, as a top-k of width `K·k` per row
+ * (ids unique within a row; unused slots padded with id −1 and probability 0). Each teacher's
+ * top-k is renormalised to sum 1 before mixing, so q sums to 1.
+ */
+export function mixTopK(
+  teachers: TeacherTopK[],
+  weights: Float32Array,
+): { ids: Int32Array; probs: Float32Array; width: number } {
+  const K = teachers.length;
+  const N = teachers[0].pGold.length;
+  const width = teachers.reduce((s, t) => s + t.k, 0);
+  const ids = new Int32Array(N * width).fill(-1);
+  const probs = new Float32Array(N * width);
+  const slot = new Map<number, number>();
+  for (let i = 0; i < N; i++) {
+    slot.clear();
+    let used = 0;
+    for (let t = 0; t < K; t++) {
+      const { k, ids: tid, probs: tp } = teachers[t];
+      let mass = 0;
+      for (let j = 0; j < k; j++) mass += tp[i * k + j];
+      const scale = mass > 0 ? weights[i * K + t] / mass : 0;
+      for (let j = 0; j < k; j++) {
+        const id = tid[i * k + j];
+        let s = slot.get(id);
+        if (s === undefined) {
+          s = used++;
+          slot.set(id, s);
+          ids[i * width + s] = id;
+        }
+        probs[i * width + s] += tp[i * k + j] * scale;
+      }
+    }
+  }
+  return { ids, probs, width };
+}
