@@ -21,7 +21,7 @@ export async function loadTokenizer(spec: string): Promise<WordPieceTokenizer> {
 /** Adapt a WordPiece tokenizer to the data pipeline. */
 export function mlmTokenizer(tok: WordPieceTokenizer): MlmTokenizer {
   return {
-    encodeIds: (t: string) => tok.encode(t, undefined, { addSpecialTokens: false }).ids,
+    encodeIds: (t: string) => tok.encodeIds(t),
     vocabSize: tok.vocabSize,
     clsId: tok.clsId,
     sepId: tok.sepId,

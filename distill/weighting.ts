@@ -117,7 +117,8 @@ export function teacherWeights(
 
 /**
  * The mixture q over the union of the teachers' top-k ids, as a top-k of width `K·k` per row
- * (ids unique within a row; unused slots padded with id −1 and probability 0). Each teacher's
+ * (ids unique within a row; unused slots hold the smallest ids not already in the row, with
+ * probability 0, so every id is a valid vocabulary index). Each teacher's
  * top-k is renormalised to sum 1 before mixing, so q sums to 1.
  */
 export function mixTopK(
@@ -127,7 +128,7 @@ export function mixTopK(
   const K = teachers.length;
   const N = teachers[0].pGold.length;
   const width = teachers.reduce((s, t) => s + t.k, 0);
-  const ids = new Int32Array(N * width).fill(-1);
+  const ids = new Int32Array(N * width);
   const probs = new Float32Array(N * width);
   const slot = new Map<number, number>();
   for (let i = 0; i < N; i++) {
@@ -148,6 +149,9 @@ export function mixTopK(
         }
         probs[i * width + s] += tp[i * k + j] * scale;
       }
+    }
+    for (let filler = 0; used < width; filler++) {
+      if (!slot.has(filler)) ids[i * width + used++] = filler;
     }
   }
   return { ids, probs, width };

@@ -52,7 +52,7 @@ Deno.test("mixTopK merges shared ids, renormalises each teacher and sums to 1", 
   const b = { ids: Int32Array.of(7, 9), probs: f(0.6, 0.2), k: 2, pGold: f(0.5), entropy: f(1) };
   const m = mixTopK([a, b], f(0.5, 0.5));
   assert.equal(m.width, 4);
-  assert.deepEqual([...m.ids], [5, 7, 9, -1]);
+  assert.deepEqual([...m.ids], [5, 7, 9, 0]);
   // a renormalised: 0.625, 0.375; b: 0.75, 0.25 → 5: 0.3125, 7: 0.1875 + 0.375, 9: 0.125
   close(m.probs, [0.3125, 0.5625, 0.125, 0]);
 });

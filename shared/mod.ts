@@ -23,3 +23,5 @@ export * from "./mlm_eval.ts";
 export * from "./tokenizer.ts";
 export * from "./wordpiece_trainer.ts";
 export * from "./cli.ts";
+export * from "./kernels/kd_loss.ts";
+export * from "./kernels/attention.ts";

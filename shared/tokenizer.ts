@@ -97,7 +97,7 @@ export interface BatchEncoding {
 /** One input of {@link WordPieceTokenizer.encodeBatch}: a text or a text pair. */
 export type BatchInput = string | readonly [string, string];
 
-/** The five BERT special tokens, in bert-base-uncased order of importance. */
+/** The five BERT special tokens. */
 const BERT_SPECIALS = ["[PAD]", "[UNK]", "[CLS]", "[SEP]", "[MASK]"];
 const BRACKET_TOKEN = /^\[[^\[\]\s]+\]$/;
 const WORD_CACHE_LIMIT = 200_000;
@@ -294,15 +294,14 @@ function splitText(
       if (entry) {
         for (const len of entry.lengths) {
           if (i + len > L) continue;
-          const cand = text.substr(i, len);
+          const cand = text.slice(i, i + len);
           if (entry.tokens.has(cand)) {
+            // A word of its own whose every unit maps to the whole original span.
             flush();
+            append(cand, i, i + len);
             words.push(cand);
             special.push(idOf(cand));
-            off.push(n);
-            cur = "";
-            append(cand, i, i + 1);
-            if (align) { for (let k = 0; k < len; k++) aEnd[n - len + k] = i + len; }
+            off.push(curOff);
             cur = "";
             curOff = n;
             i += len;
@@ -462,7 +461,8 @@ interface HfNormalizer {
  * assert.equal("Hello, World!".slice(...enc.offsets[3]), "World");
  * assert.equal(tok.decode(enc.ids, { skipSpecialTokens: true }), "hello, world!");
  *
- * const tiny = WordPieceTokenizer.fromVocab(["[PAD]", "[UNK]", "[CLS]", "[SEP]", "[MASK]", "un", "##able"]);
+ * const specials = ["[PAD]", "[UNK]", "[CLS]", "[SEP]", "[MASK]"];
+ * const tiny = WordPieceTokenizer.fromVocab([...specials, "un", "##able"]);
  * assert.deepEqual(tiny.tokenize("Unable [MASK] x"), ["un", "##able", "[MASK]", "[UNK]"]);
  * ```
  */
@@ -698,15 +698,24 @@ export class WordPieceTokenizer {
    * The WordPiece tokens of `text`, without `[CLS]`/`[SEP]` (Hugging Face `tokenizer.tokenize`).
    */
   tokenize(text: string): string[] {
+    return this.encodeIds(text).map((id) => this.vocab[id]);
+  }
+
+  /**
+   * The ids of `text`'s WordPiece tokens, without special tokens, offsets or truncation: the
+   * fast path for streaming pre-training text (same ids as `encode(text, undefined,
+   * {addSpecialTokens: false}).ids`).
+   */
+  encodeIds(text: string): number[] {
     const split = splitText(text, this.#norm, this.#never, this.#idOf, false);
-    const out: string[] = [];
+    const out: number[] = [];
     for (let k = 0; k < split.words.length; k++) {
       if (split.special[k] >= 0) {
-        out.push(this.vocab[split.special[k]]);
+        out.push(split.special[k]);
         continue;
       }
       const pieces = this.#pieces(split.words[k]);
-      for (let p = 0; p < pieces.length; p += 2) out.push(this.vocab[pieces[p]]);
+      for (let p = 0; p < pieces.length; p += 2) out.push(pieces[p]);
     }
     return out;
   }

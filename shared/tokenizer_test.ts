@@ -49,6 +49,12 @@ Deno.test("encode() reproduces known bert-base-uncased encodings", () => {
     3989,
   ]);
   assert.deepEqual(bert.tokenize("Don't stop"), ["don", "'", "t", "stop"]);
+  const text = "Héllo, [MASK] wörld! tokenization 😀";
+  assert.deepEqual(
+    bert.encodeIds(text),
+    bert.encode(text, undefined, { addSpecialTokens: false }).ids,
+  );
+  assert.deepEqual(bert.encodeIds(text), [7592, 1010, 103, 2088, 999, 19204, 3989, 100]);
 });
 
 Deno.test("tokenize() maps unknown characters and over-long words to [UNK]", () => {

@@ -1,0 +1,204 @@
+/**
+ * `deno task bench`: the identical BERT-mini masked-LM step (train, infer, and a 3-teacher
+ * distillation step on cached teachers) on each of our backends AND the PyTorch peer on the same
+ * machine in the same run. Prints a markdown table (tokens/s, step time, peak memory, achieved
+ * GFLOP/s against the machine's peak, ratio ours / PyTorch) and writes `bench.md` + `bench.json`.
+ *
+ * @module
+ */
+import { parseArgs } from "node:util";
+import { join } from "node:path";
+import { REPO_ROOT, runCli, usage, UsageError, writeFileAtomic } from "@cohesive/shared";
+import { machinePeakGflops } from "./flops.ts";
+import type { OursResult } from "./ours.ts";
+
+const HELP = `usage: deno task bench [options]
+
+  --backends LIST   our backends to measure (default wasm,webgpu; cpu is tfjs's slow JS backend)
+  --modes LIST      train,infer,distill (default all)
+  --steps N         timed steps per measurement (default 3; 1 on webgpu/cpu unless set)
+  --batch N --seq N BERT-mini batch shape (default 32 x 128)
+  --threads N       PyTorch threads (default: all cores)
+  --no-peer         skip PyTorch
+  --out DIR         where bench.md and bench.json go (default runs/bench)
+`;
+
+interface PeerResult {
+  mode: string;
+  tokens_per_s: number;
+  step_ms: { median: number };
+  peak_rss_mib?: number;
+  torch?: string;
+  blas?: string;
+  threads?: number;
+  [k: string]: unknown;
+}
+
+async function runJson(cmd: string, args: string[]): Promise<Record<string, unknown>> {
+  const out = await new Deno.Command(cmd, { args, stdout: "piped", stderr: "piped" }).output();
+  const text = new TextDecoder().decode(out.stdout).trim().split("\n").at(-1) ?? "";
+  if (!out.success) {
+    const err = new TextDecoder().decode(out.stderr).trim().split("\n").at(-1);
+    throw new Error(`${cmd} ${args.slice(0, 4).join(" ")}… failed: ${err}`);
+  }
+  return JSON.parse(text);
+}
+
+async function main() {
+  const { values } = usage(() =>
+    parseArgs({
+      args: Deno.args,
+      options: {
+        backends: { type: "string", default: "wasm,webgpu" },
+        modes: { type: "string", default: "train,infer,distill" },
+        steps: { type: "string" },
+        batch: { type: "string", default: "32" },
+        seq: { type: "string", default: "128" },
+        threads: { type: "string", default: String(navigator.hardwareConcurrency) },
+        "no-peer": { type: "boolean", default: false },
+        out: { type: "string", default: join("runs", "bench") },
+        help: { type: "boolean", short: "h", default: false },
+      },
+    })
+  );
+  if (values.help) return console.log(HELP);
+  const backends = values.backends!.split(",").filter(Boolean);
+  const modes = values.modes!.split(",").filter(Boolean);
+  for (const m of modes) {
+    if (!["train", "infer", "distill"].includes(m)) throw new UsageError(`unknown mode "${m}"`);
+  }
+  const shape = ["--batch", values.batch!, "--seq", values.seq!];
+  const peak = await machinePeakGflops();
+  const ours: (OursResult | { mode: string; backend: string; error: string })[] = [];
+  const peer: (PeerResult | { mode: string; error: string })[] = [];
+
+  let peerInfo = "";
+  if (!values["no-peer"]) {
+    const inst = await new Deno.Command("sh", {
+      args: [join(REPO_ROOT, "eval/bench/peers/install.sh")],
+      stdout: "piped",
+      stderr: "piped",
+    }).output();
+    peerInfo = new TextDecoder().decode(inst.stdout).trim().split("\n").at(-1) ?? "";
+    if (!inst.success) console.error(`warning: PyTorch peer unavailable: ${peerInfo}`);
+  }
+
+  for (const mode of modes) {
+    for (const backend of backends) {
+      const steps = values.steps ?? (backend === "wasm" ? "3" : "1");
+      console.error(`bench: ours ${backend} ${mode} (${steps} steps)…`);
+      try {
+        ours.push(
+          await runJson(Deno.execPath(), [
+            "run",
+            "-A",
+            join(REPO_ROOT, "eval/bench/ours.ts"),
+            "--backend",
+            backend,
+            "--mode",
+            mode,
+            "--steps",
+            steps,
+            ...shape,
+          ]) as unknown as OursResult,
+        );
+      } catch (e) {
+        ours.push({ mode, backend, error: (e as Error).message });
+      }
+    }
+    if (!values["no-peer"]) {
+      console.error(`bench: pytorch ${mode}…`);
+      try {
+        peer.push(
+          await runJson("/usr/bin/python3", [
+            join(REPO_ROOT, "eval/bench/peers/bert_mini.py"),
+            "--mode",
+            mode,
+            "--json",
+            "--steps",
+            values.steps ?? "5",
+            "--warmup",
+            "1",
+            "--threads",
+            values.threads!,
+            ...shape,
+          ]) as unknown as PeerResult,
+        );
+      } catch (e) {
+        peer.push({ mode, error: (e as Error).message });
+      }
+    }
+  }
+
+  const rows: string[] = [
+    `| mode | runner | tokens/s | step ms | peak MiB | GFLOP/s | % of peak | ours / PyTorch |`,
+    `|---|---|---:|---:|---:|---:|---:|---:|`,
+  ];
+  const f0 = (x: number) => Math.round(x).toLocaleString("en-US");
+  for (const mode of modes) {
+    const p = peer.find((r) => r.mode === mode);
+    const pt = p && !("error" in p) ? p.tokens_per_s : undefined;
+    for (const r of ours.filter((o) => o.mode === mode)) {
+      if ("error" in r) {
+        rows.push(`| ${mode} | ours ${r.backend} | failed: ${r.error} | | | | | |`);
+        continue;
+      }
+      rows.push(
+        `| ${mode} | ours ${r.backend} | ${f0(r.tokens_per_s)} | ${f0(r.step_ms)} | ${
+          f0(r.peak_rss_mib)
+        } | ${r.gflops.toFixed(1)} | ${
+          peak ? ((100 * r.gflops) / peak.gflops).toFixed(1) + " %" : "?"
+        } | ${pt ? (r.tokens_per_s / pt).toFixed(2) + "x" : "n/a"} |`,
+      );
+    }
+    if (p && "error" in p) rows.push(`| ${mode} | PyTorch | failed: ${p.error} | | | | | |`);
+    else if (p) {
+      const g = typeof p.gflops === "number" ? p.gflops : undefined;
+      rows.push(
+        `| ${mode} | PyTorch ${p.torch ?? ""} | ${f0(p.tokens_per_s)} | ${f0(p.step_ms.median)} | ${
+          p.peak_rss_mib ? f0(p.peak_rss_mib) : "?"
+        } | ${g ? g.toFixed(1) : ""} | ${
+          g && peak ? ((100 * g) / peak.gflops).toFixed(1) + " %" : ""
+        } | 1.00x |`,
+      );
+    }
+  }
+  const distill = ours.find((o) =>
+    o.mode === "distill" && !("error" in o) && o.backend === backends[0]
+  );
+  const train = ours.find((o) =>
+    o.mode === "train" && !("error" in o) && o.backend === backends[0]
+  );
+  const lines = [
+    `# cohesive bench — BERT-mini masked-LM (4 layers, hidden 256, 4 heads, vocab 30,522), batch ${values.batch} × seq ${values.seq}`,
+    "",
+    `Machine: ${navigator.hardwareConcurrency} cores; fp32 peak ≈ ${
+      peak ? `${peak.gflops.toFixed(0)} GFLOP/s (${peak.basis})` : "unknown"
+    }. PyTorch peer: ${peerInfo || "skipped"}.`,
+    "",
+    ...rows,
+    "",
+    distill && train && !("error" in distill) && !("error" in train)
+      ? `3-teacher distillation step (cached top-64 teachers) / plain MLM step on ${backends[0]}: ${
+        (train.tokens_per_s / distill.tokens_per_s).toFixed(2)
+      }x the time.`
+      : "",
+    "",
+    `Tokens/s counts every position of every row; GFLOP/s is the analytic count (training = 3x forward) over the mean step time. Command: \`deno task bench ${
+      Deno.args.join(" ")
+    }\`.`,
+  ];
+  const md = lines.join("\n") + "\n";
+  await writeFileAtomic(join(values.out!, "bench.md"), md);
+  await writeFileAtomic(
+    join(values.out!, "bench.json"),
+    JSON.stringify(
+      { date: new Date().toISOString(), peak, peerInfo, ours, peer, args: Deno.args },
+      null,
+      2,
+    ),
+  );
+  console.log(md);
+}
+
+if (import.meta.main) await runCli(main);

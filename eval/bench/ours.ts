@@ -1,0 +1,169 @@
+/**
+ * One measurement of ours, in its own process so peak memory is its own: the BERT-mini MLM
+ * `train` step, `infer`, or a 3-teacher `distill` step against cached top-k teacher outputs, on
+ * one backend. Prints one JSON object. Run by `deno task bench`; the PyTorch peer
+ * (`peers/bert_mini.py`) does the identical work.
+ *
+ * @module
+ */
+import { parseArgs } from "node:util";
+import {
+  AdamW,
+  BertModel,
+  initRuntime,
+  kdLossTopK,
+  resolveBertConfig,
+  Rng,
+  runCli,
+  sparseCrossEntropy,
+  tf,
+  usage,
+} from "@cohesive/shared";
+import { mixTopK, type TeacherTopK, teacherWeights } from "@cohesive/distill";
+import { bertForwardFlops } from "./flops.ts";
+
+/** The measurement a run prints. */
+export interface OursResult {
+  /** `train`, `infer` or `distill`. */
+  mode: string;
+  /** tfjs backend. */
+  backend: string;
+  /** Tokens (every position of every row) per second. */
+  tokens_per_s: number;
+  /** Median step time. */
+  step_ms: number;
+  /** Peak resident memory of the process (VmHWM), MiB. */
+  peak_rss_mib: number;
+  /** Achieved GFLOP/s by the analytic count. */
+  gflops: number;
+  /** Timed steps. */
+  steps: number;
+  /** Rows per step. */
+  batch: number;
+  /** Tokens per row. */
+  seq: number;
+}
+
+async function peakRssMiB(): Promise<number> {
+  try {
+    const s = await Deno.readTextFile("/proc/self/status");
+    return Number(/VmHWM:\s+(\d+)/.exec(s)?.[1] ?? 0) / 1024;
+  } catch {
+    return Deno.memoryUsage().rss / 2 ** 20;
+  }
+}
+
+async function main() {
+  const { values } = usage(() =>
+    parseArgs({
+      args: Deno.args,
+      options: {
+        backend: { type: "string", default: "wasm" },
+        mode: { type: "string", default: "train" },
+        steps: { type: "string", default: "3" },
+        warmup: { type: "string", default: "1" },
+        batch: { type: "string", default: "32" },
+        seq: { type: "string", default: "128" },
+        teachers: { type: "string", default: "3" },
+        topk: { type: "string", default: "64" },
+      },
+    })
+  );
+  const B = Number(values.batch), T = Number(values.seq), steps = Number(values.steps);
+  const warmup = Number(values.warmup), K = Number(values.teachers), k = Number(values.topk);
+  const mode = values.mode!;
+  if (!["train", "infer", "distill"].includes(mode)) throw new TypeError(`unknown mode ${mode}`);
+  await initRuntime({ backend: values.backend, quiet: true });
+  const cfg = resolveBertConfig({}); // BERT-mini: 4 layers, hidden 256, 4 heads, vocab 30,522
+  const model = BertModel.create(cfg, 0);
+  const opt = new AdamW(model.params);
+  const rng = new Rng(1);
+  const N = Math.round(0.15 * T) * B; // masked positions, as the peer
+  const pool = Array.from({ length: 4 }, () => {
+    const ids = new Int32Array(B * T).map(() => 1000 + rng.int(29000));
+    const positions = new Int32Array(N);
+    const per = N / B;
+    for (let b = 0; b < B; b++) {
+      for (let j = 0; j < per; j++) {
+        positions[b * per + j] = b * T + 1 + Math.floor((j * (T - 2)) / per);
+      }
+    }
+    const labels = new Int32Array(N).map(() => 1000 + rng.int(29000));
+    const teachers: TeacherTopK[] = Array.from({ length: K }, () => {
+      const tid = new Int32Array(N * k), tp = new Float32Array(N * k);
+      for (let i = 0; i < N; i++) {
+        const start = rng.int(cfg.vocab_size - k);
+        let z = 0;
+        for (let j = 0; j < k; j++) {
+          tid[i * k + j] = start + j;
+          z += tp[i * k + j] = Math.exp(-j / 8);
+        }
+        for (let j = 0; j < k; j++) tp[i * k + j] /= z;
+      }
+      return {
+        ids: tid,
+        probs: tp,
+        k,
+        pGold: new Float32Array(N).map(() => rng.next()),
+        entropy: new Float32Array(N).map(() => 1 + rng.next()),
+      };
+    });
+    return { ids, positions, labels, teachers };
+  });
+
+  const times: number[] = [];
+  for (let s = 0; s < warmup + steps; s++) {
+    const p = pool[s % pool.length];
+    const t0 = performance.now();
+    const ids = tf.tensor2d(p.ids, [B, T], "int32");
+    const pos = tf.tensor1d(p.positions, "int32");
+    const labels = tf.tensor1d(p.labels, "int32");
+    if (mode === "infer") {
+      const out = tf.tidy(() => model.mlmLogits(model.forward({ inputIds: ids }), pos));
+      await out.data();
+      out.dispose();
+    } else {
+      let topIds: tf.Tensor2D | undefined, topProbs: tf.Tensor2D | undefined;
+      if (mode === "distill") {
+        // The teachers' cached top-k are mixed per token (confidence weighting) on the host.
+        const mixed = mixTopK(p.teachers, teacherWeights("confidence", p.teachers));
+        topIds = tf.tensor2d(mixed.ids, [N, mixed.width], "int32");
+        topProbs = tf.tensor2d(mixed.probs, [N, mixed.width], "float32");
+      }
+      const { value, grads } = tf.variableGrads(() => {
+        const h = model.forward({ inputIds: ids }, { training: true, seed: s });
+        const logits = model.mlmLogits(h, pos);
+        return mode === "distill"
+          ? kdLossTopK(logits, topIds!, topProbs!, labels, 2, 0.5, 0.5)
+          : sparseCrossEntropy(logits, labels);
+      });
+      await value.data();
+      const named = new Map<string, tf.Tensor>();
+      for (const [name, v] of model.params) named.set(name, grads[v.name]);
+      opt.apply(named, 1e-4);
+      await model.params.get("cls.predictions.bias")!.data();
+      tf.dispose([value, topIds!, topProbs!].filter(Boolean));
+      tf.dispose(grads);
+    }
+    tf.dispose([ids, pos, labels]);
+    if (s >= warmup) times.push(performance.now() - t0);
+  }
+  times.sort((a, b) => a - b);
+  const median = times[Math.floor(times.length / 2)];
+  const mean = times.reduce((a, b) => a + b, 0) / times.length;
+  const flops = bertForwardFlops(cfg, B, T, N) * (mode === "infer" ? 1 : 3);
+  const r: OursResult = {
+    mode,
+    backend: values.backend!,
+    tokens_per_s: (B * T) / (mean / 1000),
+    step_ms: median,
+    peak_rss_mib: await peakRssMiB(),
+    gflops: flops / (mean / 1000) / 1e9,
+    steps,
+    batch: B,
+    seq: T,
+  };
+  console.log(JSON.stringify(r));
+}
+
+if (import.meta.main) await runCli(main);
