@@ -22,4 +22,3 @@ export * from "./disambiguate.ts";
 export * from "./stop_words.ts";
 export * from "./tar.ts";
 export * from "./wordnet_text.ts";
-export * from "./wordnet_text.ts";

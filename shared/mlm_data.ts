@@ -43,10 +43,12 @@ export interface MlmBatch {
 
 /** Where a {@link MlmStream} stands; JSON-serialisable. */
 export interface MlmStreamState {
-  /** Index into the sorted file list. */
+  /** In-memory lines: unused. Files: the file the next line is read from (round-robin). */
   file: number;
-  /** Lines of that file already consumed. */
+  /** In-memory lines: lines consumed this epoch. Files: unused. */
   line: number;
+  /** Files: lines consumed per file this epoch (-1 once a file is exhausted). */
+  lines?: number[];
   /** Completed passes over the corpus. */
   epoch: number;
   /** Tokens carried over from a line longer than one row. */
@@ -170,7 +172,7 @@ export class MlmStream {
   private readonly lines: string[] | undefined;
   private readonly tok: MlmTokenizer;
   private readonly T: number;
-  private iter: AsyncGenerator<string> | undefined;
+  private iters: (AsyncGenerator<string> | undefined)[] | undefined;
   /** Keep only lines of this split (see {@link lineSplit}); `all` keeps every line. */
   split: "train" | "heldout" | "all" = "all";
   /** Percentage of lines in the held-out split. */
@@ -209,33 +211,40 @@ export class MlmStream {
   /** Continue from a saved state. */
   restore(state: MlmStreamState): this {
     this.state = structuredClone(state);
-    this.iter = undefined;
+    this.iters = undefined;
     return this;
   }
 
   private async nextLine(): Promise<string> {
-    for (let guard = 0; guard < 1e7; guard++) {
-      if (this.lines) {
-        if (this.state.line >= this.lines.length) {
-          this.state.line = 0;
-          this.state.epoch++;
-        }
-        return this.lines[this.state.line++];
-      }
-      const files = this.files!;
-      if (!this.iter) this.iter = readLines(files[this.state.file], this.state.line);
-      const r = await this.iter.next();
-      if (!r.done) {
-        this.state.line++;
-        return r.value;
-      }
-      this.iter = undefined;
-      this.state.line = 0;
-      this.state.file++;
-      if (this.state.file >= files.length) {
-        this.state.file = 0;
+    if (this.lines) {
+      if (this.state.line >= this.lines.length) {
+        this.state.line = 0;
         this.state.epoch++;
       }
+      return this.lines[this.state.line++];
+    }
+    // Files are interleaved line by line (round-robin), so every stretch of training sees every
+    // source; an exhausted file is skipped until all are, which ends the epoch.
+    const files = this.files!;
+    this.iters ??= files.map(() => undefined);
+    const pos = (this.state.lines ??= files.map(() => 0));
+    for (let guard = 0; guard < 2 * files.length + 2; guard++) {
+      if (pos.every((p) => p < 0)) {
+        this.state.epoch++;
+        pos.fill(0);
+        this.iters = files.map(() => undefined);
+      }
+      const f = this.state.file % files.length;
+      this.state.file = (f + 1) % files.length;
+      if (pos[f] < 0) continue;
+      this.iters[f] ??= readLines(files[f], pos[f]);
+      const r = await this.iters[f]!.next();
+      if (!r.done) {
+        pos[f]++;
+        return r.value;
+      }
+      pos[f] = -1;
+      this.iters[f] = undefined;
     }
     throw new RangeError("the text corpus holds no usable lines");
   }
