@@ -6,11 +6,15 @@
 import { parseArgs } from "node:util";
 import { runCli, usage, UsageError } from "@cohesive/shared";
 import { pretrainTeacher } from "./teacher.ts";
+import { distillStudent } from "./student.ts";
+import { buildCache, parseShard } from "./cache.ts";
 
 const HELP = `usage: deno task distill <subcommand> [options]
 
 subcommands:
   teacher   pretrain a masked-LM teacher on a text folder (one line = one example)
+  cache     run the teachers once over the training batches; store top-k per masked position
+  train     distil a student from K teachers (live, or from a cache)
 
 teacher options:
   --out DIR          run folder (config, metrics.jsonl, checkpoints)            [required]
@@ -23,69 +27,104 @@ teacher options:
   --resume           continue the run in --out exactly where it stopped
   --backend B        webgpu | wasm | cpu | auto
 Ctrl-C saves a checkpoint and exits; --resume continues it.
+
+train options (also: every teacher option above; the model options size the student,
+default 2 layers / hidden 128 / 2 heads):
+  --teachers A,B,C   teacher run or checkpoint folders (same vocabulary as the student)
+  --cache DIR        read teacher outputs and batches from a cache (see cache)
+  --weighting W      confidence (default) | uniform | entropy | camkd | single
+  --single I         teacher index for --weighting single (default 0)
+  --temperature T --alpha-kd X --alpha-mlm X --alpha-cos X --topk K
+  --init random|teacher   teacher: every other layer of the first teacher of the same width
+
+cache options:
+  --teachers A,B,C --out DIR --data PATH --vocab SPEC --batches N --batch N --seq N --seed N
+  --topk K (64) --temperature T (2) --shard i/N
+  A cluster fans the pass out with one process per shard, e.g. a Kubernetes indexed Job running
+  \`deno task distill cache ... --shard $JOB_COMPLETION_INDEX/N\` or a Slurm array running
+  \`... --shard $SLURM_ARRAY_TASK_ID/N\`, all writing the same --out (shared storage); a shard
+  that restarts skips the parts it already wrote. --seed, --batch and --seq must equal the
+  student run's.
 `;
 
-async function teacher(args: string[]) {
-  const { values } = usage(() =>
-    parseArgs({
-      args,
-      options: {
-        out: { type: "string" },
-        data: { type: "string" },
-        vocab: { type: "string" },
-        layers: { type: "string" },
-        hidden: { type: "string" },
-        heads: { type: "string" },
-        intermediate: { type: "string" },
-        steps: { type: "string" },
-        batch: { type: "string" },
-        seq: { type: "string" },
-        lr: { type: "string" },
-        seed: { type: "string" },
-        accum: { type: "string" },
-        "eval-every": { type: "string" },
-        "save-every": { type: "string" },
-        config: { type: "string" },
-        resume: { type: "boolean", default: false },
-        backend: { type: "string" },
-        help: { type: "boolean", short: "h", default: false },
-      },
-    })
-  );
-  if (values.help) return console.log(HELP);
-  if (!values.out) throw new UsageError("--out DIR is required (see --help)");
-  const num = (name: string, v: string | undefined) => {
-    if (v === undefined) return undefined;
-    const n = Number(v);
-    if (!Number.isFinite(n)) throw new UsageError(`--${name} must be a number, got "${v}"`);
-    return n;
-  };
-  const fromFile = values.config ? JSON.parse(await Deno.readTextFile(values.config)) : {};
-  const model: Record<string, number> = { ...(fromFile.model ?? {}) };
+const RUN_OPTIONS = {
+  out: { type: "string" },
+  data: { type: "string" },
+  vocab: { type: "string" },
+  layers: { type: "string" },
+  hidden: { type: "string" },
+  heads: { type: "string" },
+  intermediate: { type: "string" },
+  steps: { type: "string" },
+  batch: { type: "string" },
+  seq: { type: "string" },
+  lr: { type: "string" },
+  seed: { type: "string" },
+  accum: { type: "string" },
+  "eval-every": { type: "string" },
+  "save-every": { type: "string" },
+  config: { type: "string" },
+  resume: { type: "boolean", default: false },
+  backend: { type: "string" },
+  help: { type: "boolean", short: "h", default: false },
+} as const;
+
+const num = (name: string, v: string | undefined) => {
+  if (v === undefined) return undefined;
+  const n = Number(v);
+  if (!Number.isFinite(n)) throw new UsageError(`--${name} must be a number, got "${v}"`);
+  return n;
+};
+
+async function readConfigFile(path: string | undefined): Promise<Record<string, unknown>> {
+  if (!path) return {};
+  try {
+    return JSON.parse(await Deno.readTextFile(path));
+  } catch (e) {
+    throw new TypeError(
+      `${path}: cannot read the run config (${(e as Error).message.split("\n")[0]})`,
+    );
+  }
+}
+
+/** The run config fields common to teacher and train, from flags over a --config file. */
+function runPartial(
+  values: Record<string, string | boolean | undefined>,
+  fromFile: Record<string, unknown>,
+) {
+  const s = (k: string) => values[k] as string | undefined;
+  const model: Record<string, unknown> = { ...((fromFile.model as object | undefined) ?? {}) };
   const sizes = {
-    num_hidden_layers: num("layers", values.layers),
-    hidden_size: num("hidden", values.hidden),
-    num_attention_heads: num("heads", values.heads),
-    intermediate_size: num("intermediate", values.intermediate),
+    num_hidden_layers: num("layers", s("layers")),
+    hidden_size: num("hidden", s("hidden")),
+    num_attention_heads: num("heads", s("heads")),
+    intermediate_size: num("intermediate", s("intermediate")),
   };
   for (const [k, v] of Object.entries(sizes)) if (v !== undefined) model[k] = v;
   if (sizes.hidden_size && !sizes.intermediate_size) {
     model.intermediate_size = 4 * sizes.hidden_size;
   }
-  const partial = {
+  return {
     ...fromFile,
-    data: values.data ?? fromFile.data,
-    vocab: values.vocab ?? fromFile.vocab,
+    data: s("data") ?? fromFile.data,
+    vocab: s("vocab") ?? fromFile.vocab,
     model,
-    steps: num("steps", values.steps),
-    batchSize: num("batch", values.batch),
-    seqLen: num("seq", values.seq),
-    lr: num("lr", values.lr),
-    seed: num("seed", values.seed),
-    accumSteps: num("accum", values.accum),
-    evalEvery: num("eval-every", values["eval-every"]),
-    saveEvery: num("save-every", values["save-every"]),
+    steps: num("steps", s("steps")),
+    batchSize: num("batch", s("batch")),
+    seqLen: num("seq", s("seq")),
+    lr: num("lr", s("lr")),
+    seed: num("seed", s("seed")),
+    accumSteps: num("accum", s("accum")),
+    evalEvery: num("eval-every", s("eval-every")),
+    saveEvery: num("save-every", s("save-every")),
   };
+}
+
+async function teacher(args: string[]) {
+  const { values } = usage(() => parseArgs({ args, options: RUN_OPTIONS }));
+  if (values.help) return console.log(HELP);
+  if (!values.out) throw new UsageError("--out DIR is required (see --help)");
+  const partial = runPartial(values, await readConfigFile(values.config));
   const r = await pretrainTeacher(values.out, partial, {
     resume: values.resume,
     backend: values.backend,
@@ -102,11 +141,113 @@ async function teacher(args: string[]) {
   if (r.interrupted) Deno.exit(130);
 }
 
+async function trainCmd(args: string[]) {
+  const { values } = usage(() =>
+    parseArgs({
+      args,
+      options: {
+        ...RUN_OPTIONS,
+        teachers: { type: "string" },
+        cache: { type: "string" },
+        weighting: { type: "string" },
+        single: { type: "string" },
+        temperature: { type: "string" },
+        "alpha-kd": { type: "string" },
+        "alpha-mlm": { type: "string" },
+        "alpha-cos": { type: "string" },
+        topk: { type: "string" },
+        init: { type: "string" },
+      },
+    })
+  );
+  if (values.help) return console.log(HELP);
+  if (!values.out) throw new UsageError("--out DIR is required (see --help)");
+  const fromFile = await readConfigFile(values.config);
+  const partial = {
+    ...runPartial(values, fromFile),
+    teachers: values.teachers?.split(",").filter(Boolean) ?? fromFile.teachers,
+    cache: values.cache ?? fromFile.cache,
+    weighting: values.weighting ?? fromFile.weighting,
+    single: num("single", values.single) ?? fromFile.single,
+    temperature: num("temperature", values.temperature) ?? fromFile.temperature,
+    alphaKd: num("alpha-kd", values["alpha-kd"]) ?? fromFile.alphaKd,
+    alphaMlm: num("alpha-mlm", values["alpha-mlm"]) ?? fromFile.alphaMlm,
+    alphaCos: num("alpha-cos", values["alpha-cos"]) ?? fromFile.alphaCos,
+    topk: num("topk", values.topk) ?? fromFile.topk,
+    init: values.init ?? fromFile.init,
+  };
+  const r = await distillStudent(values.out, partial, {
+    resume: values.resume,
+    backend: values.backend,
+  });
+  console.log(
+    `${
+      r.interrupted ? "interrupted" : "done"
+    } at step ${r.step}/${r.config.steps}: held-out MLM loss ` +
+      `${r.heldout.loss.toFixed(4)} (perplexity ${r.heldout.ppl.toFixed(1)}), ${
+        r.seconds.toFixed(0)
+      } s; ` +
+      `checkpoint ${r.checkpoint}`,
+  );
+  if (r.interrupted) Deno.exit(130);
+}
+
+async function cacheCmd(args: string[]) {
+  const { values } = usage(() =>
+    parseArgs({
+      args,
+      options: {
+        teachers: { type: "string" },
+        out: { type: "string" },
+        data: { type: "string", default: "wordnet" },
+        vocab: { type: "string", default: "bert-base-uncased" },
+        batches: { type: "string" },
+        batch: { type: "string", default: "32" },
+        seq: { type: "string", default: "128" },
+        seed: { type: "string", default: "0" },
+        topk: { type: "string", default: "64" },
+        temperature: { type: "string", default: "2" },
+        shard: { type: "string" },
+        backend: { type: "string" },
+        help: { type: "boolean", short: "h", default: false },
+      },
+    })
+  );
+  if (values.help) return console.log(HELP);
+  if (!values.out) throw new UsageError("--out DIR is required (see --help)");
+  if (!values.teachers) throw new UsageError("--teachers A,B,... is required");
+  if (!values.batches) {
+    throw new UsageError("--batches N is required (the student's steps x accum)");
+  }
+  const { initRuntime } = await import("@cohesive/shared");
+  await initRuntime({ backend: values.backend });
+  const m = await buildCache({
+    teachers: values.teachers.split(",").filter(Boolean),
+    out: values.out,
+    data: values.data!,
+    vocab: values.vocab,
+    batches: num("batches", values.batches)!,
+    batchSize: num("batch", values.batch)!,
+    seqLen: num("seq", values.seq)!,
+    seed: num("seed", values.seed)!,
+    topk: num("topk", values.topk),
+    temperature: num("temperature", values.temperature),
+    shard: parseShard(values.shard),
+  });
+  console.log(
+    `cached ${m.batches} micro-batches of ${m.teachers.length} teachers into ${values.out}`,
+  );
+}
+
 async function main() {
   const [sub, ...rest] = Deno.args;
   switch (sub) {
     case "teacher":
       return await teacher(rest);
+    case "train":
+      return await trainCmd(rest);
+    case "cache":
+      return await cacheCmd(rest);
     case undefined:
     case "-h":
     case "--help":

@@ -7,3 +7,6 @@ export * from "./run_config.ts";
 export * from "./text_source.ts";
 export * from "./teacher.ts";
 export * from "./weighting.ts";
+export * from "./teachers.ts";
+export * from "./cache.ts";
+export * from "./student.ts";

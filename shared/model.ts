@@ -77,7 +77,7 @@ export class BertModel {
     const uid = `bert${nextModelId++}`;
     let i = 0;
     for (const [name, shape] of shapes) {
-      const s = seed * 1009 + i++;
+      const s = tfSeed(seed * 1009 + i++);
       const init = tf.tidy(() => {
         if (name.endsWith("LayerNorm.weight")) return tf.ones(shape);
         if (name.endsWith(".bias")) return tf.zeros(shape);
@@ -177,7 +177,7 @@ export class BertModel {
 
   private dropout<R extends tf.Rank>(x: tf.Tensor<R>, rate: number, d: DropoutState): tf.Tensor<R> {
     if (!d.training || rate <= 0) return x;
-    return tf.dropout(x, rate, undefined, d.seed * 7919 + d.next++) as tf.Tensor<R>;
+    return tf.dropout(x, rate, undefined, tfSeed(d.seed * 7919 + d.next++)) as tf.Tensor<R>;
   }
 
   // ---- embeddings ------------------------------------------------------------------------
@@ -309,6 +309,14 @@ export class BertModel {
 }
 
 let nextModelId = 0;
+
+/**
+ * A seed tfjs honours: its random ops treat a falsy seed (0) as "no seed" and draw from
+ * Math.random, so 0 is mapped to a fixed non-zero value.
+ */
+export function tfSeed(s: number): number {
+  return s === 0 ? 0x5eed : s;
+}
 
 interface DropoutState {
   training: boolean;

@@ -83,24 +83,17 @@ function fastBatchMatMul(original: tf.KernelFunc) {
       const batch = Math.max(batchA, batchB);
       const lead = batchA >= batchB ? a.shape.slice(0, ra - 2) : b.shape.slice(0, rb - 2);
       out = backend.makeOutput([...lead, M, N], "float32");
-      const av = backend.typedArrayFromHeap(a) as Float32Array;
-      const bv = backend.typedArrayFromHeap(b) as Float32Array;
+      // Views into wasm memory are re-read after every allocation: growing the memory detaches
+      // earlier views, and reading a detached view silently copies nothing.
+      const heap = (t: tf.TensorInfo) => backend.typedArrayFromHeap(t) as Float32Array;
       for (let i = 0; i < batch; i++) {
         const ai = backend.makeOutput([M, K], "float32");
         const bi = backend.makeOutput([K, N], "float32");
         const ia = batchA === 1 ? 0 : i, ib = batchB === 1 ? 0 : i;
-        (backend.typedArrayFromHeap(ai) as Float32Array).set(
-          av.subarray(ia * M * K, (ia + 1) * M * K),
-        );
-        (backend.typedArrayFromHeap(bi) as Float32Array).set(
-          bv.subarray(ib * K * N, (ib + 1) * K * N),
-        );
+        heap(ai).set(heap(a).subarray(ia * M * K, (ia + 1) * M * K));
+        heap(bi).set(heap(b).subarray(ib * K * N, (ib + 1) * K * N));
         const r = call(ai, bi);
-        // Heap views must be re-read after each call: wasm memory may have grown.
-        (backend.typedArrayFromHeap(out) as Float32Array).set(
-          backend.typedArrayFromHeap(r) as Float32Array,
-          i * M * N,
-        );
+        heap(out).set(heap(r), i * M * N);
         backend.disposeData(ai.dataId);
         backend.disposeData(bi.dataId);
         backend.disposeData(r.dataId);
@@ -125,6 +118,7 @@ function unsortedSegmentSum(
   const inner = segmentIds.shape.length;
   const row = x.shape.slice(inner).reduce((a, b) => a * b, 1);
   const out = backend.makeOutput([numSegments, ...x.shape.slice(inner)], x.dtype);
+  // readSync copies `values` and `ids` out of wasm memory, so allocating `out` cannot stale them.
   const o = backend.typedArrayFromHeap(out) as Float32Array | Int32Array;
   o.fill(0);
   for (let i = 0; i < ids.length; i++) {

@@ -99,14 +99,28 @@ export function attentionReference(
 // WebGPU kernel
 // ---------------------------------------------------------------------------------------------
 
-/** Threads per workgroup: 64 covers D = 64 (BERT-base heads) with one output column per thread. */
-const ATTENTION_WORKGROUP = 64;
+/** Threads per workgroup. */
+const ATTENTION_THREADS = 64;
+/** Shared memory the kernel may use, in f32 words (16 KiB, WebGPU's guaranteed minimum). */
+const SHARED_WORDS = 4096;
+
+/** Query rows (bq) and keys (bc) per tile for head size D, or undefined if no tile fits. */
+export function attentionTile(D: number): { bq: number; bc: number } | undefined {
+  const candidates = [[16, 32], [16, 16], [8, 16], [8, 8], [4, 8], [2, 4], [1, 4], [1, 2], [1, 1]];
+  for (const [bq, bc] of candidates) {
+    if (bq * (D + 1) + bc * (D + 1) + bq * bc <= SHARED_WORDS) return { bq, bc };
+  }
+  return undefined;
+}
 
 /**
- * One workgroup per (b, a, query row i). The query row sits in shared memory; keys are visited in
- * chunks of W: thread t scores key c0 + t, two tree reductions give the chunk max and sum, the
- * running (max, denominator) and each thread's output columns d = tid + r·W are rescaled (online
- * softmax). D is compiled in (it sizes shared memory and the per-thread accumulators).
+ * Flash-attention-style tiling: one workgroup per (b, a, block of bq query rows); P = 64 / bq
+ * threads per row. The scaled query block stays in shared memory; keys are visited in chunks of bc:
+ * the K chunk is loaded cooperatively (coalesced), thread (r, c) scores keys c, c + P, … of row r,
+ * the row's chunk max updates the running max, the V chunk replaces K in shared memory, and each
+ * thread rescales and accumulates its output columns c, c + P, … (online softmax: the [T, T] score
+ * matrix is never stored). Rows are padded to D + 1 words against shared-memory bank conflicts.
+ * D, bq and bc are compiled in (they size shared memory and the per-thread accumulators).
  */
 class AttentionProgram implements WebGPUProgram {
   variableNames: string[] = ["q", "k", "v", "mask"];
@@ -114,103 +128,132 @@ class AttentionProgram implements WebGPUProgram {
   shaderKey: string;
   dispatchLayout: { x: number[] } = { x: [0] };
   dispatch: [number, number, number];
-  workgroupSize: [number, number, number];
-  uniforms = "scale : f32,";
+  workgroupSize: [number, number, number] = [ATTENTION_THREADS, 1, 1];
+  uniforms = "scale : f32, chunk : i32,";
   private readonly depth: number;
+  private readonly bq: number;
+  private readonly bc: number;
 
-  constructor(shape: number[], workgroup: number) {
+  constructor(shape: number[], tile: { bq: number; bc: number }) {
     const [B, A, T, D] = shape;
     this.outputShape = [B * A * T * D];
     this.depth = D;
-    this.workgroupSize = [workgroup, 1, 1];
-    this.dispatch = [B * A * T, 1, 1];
-    // The WGSL depends on W and D only; B, A, T and scale come through uniforms.
-    this.shaderKey = `cohesiveAttention_w${workgroup}_d${D}`;
+    this.bq = tile.bq;
+    this.bc = tile.bc;
+    this.dispatch = [B * A * Math.ceil(T / tile.bq), 1, 1];
+    // The WGSL depends on D, bq and bc (and the workgroup size, which tfjs adds to the key);
+    // B, A, T and scale come through uniforms.
+    this.shaderKey = `cohesiveAttention_d${D}_q${tile.bq}_c${tile.bc}`;
   }
 
   getUserCode(): string {
-    const W = this.workgroupSize[0];
     const D = this.depth;
-    const R = Math.ceil(D / W);
+    const BQ = this.bq;
+    const BC = this.bc;
+    const P = ATTENTION_THREADS / BQ;
+    const DP = D + 1;
+    const NC = Math.ceil(D / P);
     return `
-      const W : i32 = ${W};
-      const D : i32 = ${D};
-      const R : i32 = ${R};
-      var<workgroup> qRow : array<f32, ${D}>;
-      var<workgroup> probs : array<f32, ${W}>;
-      var<workgroup> red : array<f32, ${W}>;
+      // Head size ${D}, ${BQ} query rows × ${BC} keys per tile, ${P} threads per row.
+      const BQ : i32 = ${BQ};
+      const P : i32 = ${P};
+      const NT : i32 = ${ATTENTION_THREADS};
+      var<workgroup> qTile : array<f32, ${BQ * DP}>;
+      var<workgroup> kvTile : array<f32, ${BC * DP}>;
+      var<workgroup> sTile : array<f32, ${BQ * BC}>;
 
       fn main(index : i32) {
+        // Loop bounds are read from uniforms on purpose: with compile-time bounds llvmpipe's LLVM
+        // unrolls the nested loops and needs minutes per shader (cold Mesa cache); GPU compilers
+        // do not need the hint.
+        let D = uniforms.qShape[3];
+        let DP = D + 1;
+        let BC = uniforms.chunk;
+        let NC = (D + P - 1) / P;
         let B = uniforms.qShape[0];
         let A = uniforms.qShape[1];
         let T = uniforms.qShape[2];
-        let items = B * A * T;
+        let blocks = (T + BQ - 1) / BQ;
         let tid = i32(localId.x);
         let flatItem = ${WORKGROUP_INDEX};
-        let inRange = flatItem < items;
-        let item = min(flatItem, items - 1);
-        let ba = item / T;           // b * A + a
+        let item = min(flatItem, B * A * blocks - 1);
+        let ba = item / blocks;                    // b * A + a
+        let row0 = (item - ba * blocks) * BQ;      // first query row of the block
         let b = ba / A;
-        let qBase = item * D;        // ((b * A + a) * T + i) * D
-        let kvBase = ba * T * D;
-        let maskBase = b * T;
+        let headBase = ba * T * D;
+        let r = tid / P;                           // this thread's row in the block
+        let c = tid - r * P;                       // and its part of that row
+        let i = row0 + r;
 
-        for (var d = tid; d < D; d += W) {
-          qRow[d] = q[qBase + d];
+        for (var e = tid; e < BQ * D; e += NT) {
+          let rr = e / D;
+          let d = e - rr * D;
+          var x = 0.0;
+          if (row0 + rr < T) { x = q[headBase + (row0 + rr) * D + d] * uniforms.scale; }
+          qTile[rr * DP + d] = x;
         }
-        workgroupBarrier();
 
         var mRun = -3.402823e+38;
         var lRun = 0.0;
-        var acc : array<f32, ${R}>;
-        for (var c0 = 0; c0 < T; c0 += W) {
-          let t = c0 + tid;
-          var score = -3.402823e+38;
-          if (t < T) {
-            var dotv = 0.0;
-            let kRow = kvBase + t * D;
-            for (var d = 0; d < D; d++) {
-              dotv += qRow[d] * k[kRow + d];
-            }
-            score = dotv * uniforms.scale + (1.0 - mask[maskBase + t]) * ${MASK_BIAS.toExponential()};
+        var acc : array<f32, ${NC}>;
+        for (var c0 = 0; c0 < T; c0 += BC) {
+          workgroupBarrier();                      // the previous chunk is done with kvTile, sTile
+          for (var e = tid; e < BC * D; e += NT) {
+            let u = e / D;
+            let d = e - u * D;
+            var x = 0.0;
+            if (c0 + u < T) { x = k[headBase + (c0 + u) * D + d]; }
+            kvTile[u * DP + d] = x;
           }
-          red[tid] = score;
           workgroupBarrier();
-          for (var s = W / 2; s > 0; s = s / 2) {
-            if (tid < s) { red[tid] = max(red[tid], red[tid + s]); }
-            workgroupBarrier();
-          }
-          let mNew = max(mRun, red[0]);
-          workgroupBarrier();
-          var p = 0.0;
-          if (t < T) { p = exp(score - mNew); }
-          probs[tid] = p;
-          red[tid] = p;
-          workgroupBarrier();
-          for (var s = W / 2; s > 0; s = s / 2) {
-            if (tid < s) { red[tid] = red[tid] + red[tid + s]; }
-            workgroupBarrier();
-          }
-          let alpha = exp(mRun - mNew);
-          lRun = lRun * alpha + red[0];
-          let count = min(W, T - c0);
-          for (var r = 0; r < R; r++) {
-            let d = tid + r * W;
-            if (d < D) {
-              var sum = acc[r] * alpha;
-              for (var u = 0; u < count; u++) {
-                sum += probs[u] * v[kvBase + (c0 + u) * D + d];
+          for (var u = c; u < BC; u += P) {
+            let t = c0 + u;
+            var score = -3.402823e+38;
+            if (t < T) {
+              var dotv = 0.0;
+              for (var d = 0; d < D; d++) {
+                dotv += qTile[r * DP + d] * kvTile[u * DP + d];
               }
-              acc[r] = sum;
+              score = dotv + (1.0 - mask[b * T + t]) * ${MASK_BIAS.toExponential()};
+            }
+            sTile[r * BC + u] = score;
+          }
+          workgroupBarrier();
+          var chunkMax = -3.402823e+38;
+          for (var u = 0; u < BC; u++) { chunkMax = max(chunkMax, sTile[r * BC + u]); }
+          let mNew = max(mRun, chunkMax);
+          for (var e = tid; e < BC * D; e += NT) {
+            let u = e / D;
+            let d = e - u * D;
+            var x = 0.0;
+            if (c0 + u < T) { x = v[headBase + (c0 + u) * D + d]; }
+            kvTile[u * DP + d] = x;
+          }
+          workgroupBarrier();                      // all maxima read, V chunk loaded
+          for (var u = c; u < BC; u += P) {
+            sTile[r * BC + u] = select(0.0, exp(sTile[r * BC + u] - mNew), c0 + u < T);
+          }
+          workgroupBarrier();
+          let alpha = exp(mRun - mNew);
+          var pSum = 0.0;
+          for (var u = 0; u < BC; u++) { pSum += sTile[r * BC + u]; }
+          lRun = lRun * alpha + pSum;
+          for (var j = 0; j < NC; j++) {
+            let d = c + j * P;
+            if (d < D) {
+              var sum = acc[j] * alpha;
+              for (var u = 0; u < BC; u++) {
+                sum += sTile[r * BC + u] * kvTile[u * DP + d];
+              }
+              acc[j] = sum;
             }
           }
           mRun = mNew;
-          workgroupBarrier();
         }
-        if (inRange) {
-          for (var r = 0; r < R; r++) {
-            let d = tid + r * W;
-            if (d < D) { result[qBase + d] = acc[r] / lRun; }
+        if (flatItem < B * A * blocks && i < T) {
+          for (var j = 0; j < NC; j++) {
+            let d = c + j * P;
+            if (d < D) { result[headBase + i * D + d] = acc[j] / lRun; }
           }
         }
       }`;
@@ -220,9 +263,12 @@ class AttentionProgram implements WebGPUProgram {
 registerWebGPUKernel(ATTENTION_KERNEL, ({ inputs, backend, attrs }) => {
   const { q, k, v, mask } = inputs as Record<string, tf.TensorInfo>;
   const { scale } = attrs as { scale: number };
-  const program = new AttentionProgram(q.shape, ATTENTION_WORKGROUP);
+  const tile = attentionTile(q.shape[3]);
+  if (!tile) throw new RangeError(`attention: head size ${q.shape[3]} is too large for the kernel`);
+  const program = new AttentionProgram(q.shape, tile);
   return (backend as WebGPUBackend).runWebGPUProgram(program, [q, k, v, mask], "float32", [
     { type: "float32", data: [scale] },
+    { type: "int32", data: [tile.bc] },
   ]);
 });
 
@@ -266,7 +312,7 @@ export function attention(
   const op = customGradOf<tf.Tensor4D>(([qi, ki, vi], save) => {
     save([qi, ki, vi]);
     let value: tf.Tensor4D;
-    if (onWebGPU()) {
+    if (onWebGPU() && attentionTile(q.shape[3]) !== undefined) {
       const m = mask.dtype === "float32" ? mask : tf.cast(mask, "float32");
       const flat = tf.engine().runKernel(
         ATTENTION_KERNEL,

@@ -1,0 +1,458 @@
+/**
+ * `distill train`: distil a student from K teachers. Per masked position the teachers' top-k
+ * distributions are mixed with per-token weights (default: confidence on the gold token) and the
+ * student learns `α_kd·T²·KL(q ‖ p_s(·/T)) + α_mlm·CE(y) (+ α_cos·(1 − cos(h_s, h_t)) when
+ * hidden sizes match and teachers run live)`. Teachers run live, or their outputs come from a
+ * cache made by `distill cache` (then the batches — data and masks — come from the cache too).
+ *
+ * @module
+ */
+import { join } from "node:path";
+import {
+  batchTensors,
+  type BertConfig,
+  BertModel,
+  fixedBatches,
+  type HostTensor,
+  initRuntime,
+  interruptSignal,
+  kdLossTopK,
+  latestCheckpoint,
+  loadCheckpoint,
+  type MlmBatch,
+  mlmHeldoutLoss,
+  resolveBertConfig,
+  Rng,
+  sparseCrossEntropy,
+  tf,
+  train,
+  type TrainResult,
+  writeFileAtomic,
+} from "@cohesive/shared";
+import { DEFAULT_MLM_RUN, type MlmRunConfig, resolveMlmRun } from "./run_config.ts";
+import { loadTokenizer, mlmTokenizer, openText } from "./text_source.ts";
+import {
+  assertSameVocab,
+  loadTeachers,
+  resolveCheckpointDir,
+  type Teacher,
+  teacherTopK,
+} from "./teachers.ts";
+import {
+  mixTopK,
+  type TeacherTopK,
+  teacherWeights,
+  type Weighting,
+  WEIGHTINGS,
+} from "./weighting.ts";
+import { CacheReader } from "./cache.ts";
+
+/** A distillation run: the MLM run fields plus the distillation ones. */
+export interface DistillRunConfig extends MlmRunConfig {
+  /** Teacher run or checkpoint folders (empty: plain MLM, no teacher). */
+  teachers: string[];
+  /** A teacher cache folder (`distill cache`); empty: teachers run live. */
+  cache: string;
+  /** Per-token teacher weighting. */
+  weighting: Weighting;
+  /** The teacher used by `single` (index into `teachers`). */
+  single: number;
+  /** Distillation temperature T. */
+  temperature: number;
+  /** Weight of the T²-scaled KL term (0: no distillation). */
+  alphaKd: number;
+  /** Weight of the MLM cross-entropy. */
+  alphaMlm: number;
+  /** Weight of the hidden-state cosine loss (live teachers of the student's width only). */
+  alphaCos: number;
+  /** Teacher probabilities kept per position (live mode; a cache has its own). */
+  topk: number;
+  /** Student initialisation: `random` or `teacher` (every other layer of the first teacher of its width). */
+  init: "random" | "teacher";
+}
+
+/** DistilBERT's recipe on a BERT-tiny student. */
+export const DEFAULT_DISTILL_RUN: Readonly<DistillRunConfig> = Object.freeze({
+  ...DEFAULT_MLM_RUN,
+  teachers: [] as string[], // none: plain MLM
+  cache: "", // teachers run live
+  weighting: "confidence" as Weighting, // prediction weighting
+  single: 0, // teacher index for `single`
+  temperature: 2, // DistilBERT's T
+  alphaKd: 5, // DistilBERT's α_ce (the KL term)
+  alphaMlm: 2, // DistilBERT's α_mlm
+  alphaCos: 1, // DistilBERT's α_cos
+  topk: 64, // teacher probabilities kept per position
+  init: "random" as const, // or "teacher"
+});
+
+/** Resolve a distillation config strictly (unknown keys are an error). */
+export function resolveDistillRun(
+  partial: Record<string, unknown>,
+  source = "run config",
+): DistillRunConfig {
+  const base: Record<string, unknown> = {}, extra: Record<string, unknown> = {};
+  for (const [k, v] of Object.entries(partial)) {
+    if (v === undefined) continue;
+    if (k in DEFAULT_MLM_RUN) base[k] = v;
+    else if (k in DEFAULT_DISTILL_RUN) extra[k] = v;
+    else throw new TypeError(`${source}: unknown key "${k}"`);
+  }
+  const c = { ...DEFAULT_DISTILL_RUN, ...resolveMlmRun(base, source) } as DistillRunConfig;
+  for (const [k, v] of Object.entries(extra)) {
+    const want = Array.isArray((DEFAULT_DISTILL_RUN as unknown as Record<string, unknown>)[k])
+      ? "array"
+      : typeof (DEFAULT_DISTILL_RUN as unknown as Record<string, unknown>)[k];
+    const got = Array.isArray(v) ? "array" : typeof v;
+    if (got !== want) {
+      throw new TypeError(`${source}: "${k}" must be a ${want}, got ${JSON.stringify(v)}`);
+    }
+    (c as unknown as Record<string, unknown>)[k] = v;
+  }
+  if (!WEIGHTINGS.includes(c.weighting)) {
+    throw new RangeError(
+      `${source}: unknown weighting "${c.weighting}" (use ${WEIGHTINGS.join(", ")})`,
+    );
+  }
+  if (!["random", "teacher"].includes(c.init)) {
+    throw new RangeError(`${source}: init must be random or teacher`);
+  }
+  if (!(c.temperature > 0)) throw new RangeError(`${source}: temperature must be > 0`);
+  return c;
+}
+
+/**
+ * Student weights taken from a teacher of the same width: embeddings, heads and layers
+ * 0, 2, 4, … (DistilBERT's initialisation).
+ *
+ * @throws {RangeError} when the widths differ or the teacher has too few layers.
+ */
+export function weightsFromTeacher(
+  student: BertConfig,
+  teacher: BertConfig,
+  w: Map<string, HostTensor>,
+): Map<string, HostTensor> {
+  for (
+    const k of ["hidden_size", "intermediate_size", "num_attention_heads", "vocab_size"] as const
+  ) {
+    if (student[k] !== teacher[k]) {
+      throw new RangeError(
+        `cannot initialise the student from the teacher: ${k} ${student[k]} vs ${teacher[k]}`,
+      );
+    }
+  }
+  if (2 * (student.num_hidden_layers - 1) >= teacher.num_hidden_layers) {
+    throw new RangeError(
+      `cannot take every other layer: the student has ${student.num_hidden_layers} layers, ` +
+        `the teacher ${teacher.num_hidden_layers}`,
+    );
+  }
+  const out = new Map<string, HostTensor>();
+  for (const [name, t] of w) {
+    const m = /^bert\.encoder\.layer\.(\d+)\.(.*)$/.exec(name);
+    if (!m) {
+      if (name === "bert.embeddings.position_embeddings.weight") {
+        const rows = student.max_position_embeddings;
+        out.set(name, { shape: [rows, t.shape[1]], data: t.data.slice(0, rows * t.shape[1]) });
+      } else out.set(name, t);
+      continue;
+    }
+    const l = Number(m[1]);
+    if (l % 2 === 0 && l / 2 < student.num_hidden_layers) {
+      out.set(`bert.encoder.layer.${l / 2}.${m[2]}`, t);
+    }
+  }
+  return out;
+}
+
+/** What {@link distillStudent} returns. */
+export interface DistillResult extends TrainResult {
+  /** Resolved config. */
+  config: DistillRunConfig;
+  /** Final held-out MLM loss and perplexity. */
+  heldout: { loss: number; ppl: number };
+  /** Final checkpoint folder. */
+  checkpoint: string;
+  /** Wall time (this process), seconds. */
+  seconds: number;
+}
+
+/** Options of {@link distillStudent}. */
+export interface DistillOptions {
+  /** Continue the run in `runDir`. */
+  resume?: boolean;
+  /** tfjs backend. */
+  backend?: string;
+  /** Show progress. */
+  progress?: boolean;
+}
+
+/** One micro-batch ready for the loss. */
+interface Micro {
+  batch: MlmBatch;
+  /** Mixture ids, probabilities and labels, made outside the gradient tape. */
+  target?: { ids: tf.Tensor2D; probs: tf.Tensor2D; labels: tf.Tensor1D };
+  teacherHidden?: tf.Tensor3D;
+}
+
+/**
+ * Distil a student into the run folder `runDir`.
+ *
+ * @throws {Deno.errors.AlreadyExists} when `runDir` already holds a run and `resume` is not set.
+ */
+export async function distillStudent(
+  runDir: string,
+  partial: Record<string, unknown>,
+  opts: DistillOptions = {},
+): Promise<DistillResult> {
+  const t0 = performance.now();
+  const runFile = join(runDir, "run.json");
+  let cfg: DistillRunConfig;
+  if (opts.resume) {
+    let saved: Record<string, unknown>;
+    try {
+      saved = JSON.parse(await Deno.readTextFile(runFile)).config;
+    } catch {
+      throw new Deno.errors.NotFound(
+        `${runDir}: not a run folder (no run.json) — nothing to resume`,
+      );
+    }
+    cfg = resolveDistillRun(saved, runFile);
+  } else {
+    const model = { ...DEFAULT_STUDENT, ...((partial.model as object | undefined) ?? {}) };
+    cfg = resolveDistillRun({ ...partial, model });
+    if (await latestCheckpoint(runDir)) {
+      throw new Deno.errors.AlreadyExists(
+        `${runDir} already holds a run: pass --resume to continue it or choose another --out`,
+      );
+    }
+  }
+  // Validate every input before the run folder is created.
+  const cache = cfg.cache ? await CacheReader.open(cfg.cache) : undefined;
+  if (cache) {
+    const m = cache.manifest;
+    const want = {
+      batchSize: cfg.batchSize,
+      seqLen: cfg.seqLen,
+      seed: cfg.seed,
+      data: cfg.data,
+      vocab: cfg.vocab,
+    };
+    for (const [k, v] of Object.entries(want)) {
+      if ((m as unknown as Record<string, unknown>)[k] !== v) {
+        throw new RangeError(
+          `${cfg.cache}: the cache was made with ${k} ${
+            JSON.stringify((m as unknown as Record<string, unknown>)[k])
+          }, this run has ${JSON.stringify(v)}`,
+        );
+      }
+    }
+    if (m.batches < cfg.steps * cfg.accumSteps) {
+      throw new RangeError(
+        `${cfg.cache}: holds ${m.batches} micro-batches, the run needs ${
+          cfg.steps * cfg.accumSteps
+        }`,
+      );
+    }
+    if (cfg.teachers.length === 0) cfg.teachers = m.teachers;
+  }
+  const tok = await loadTokenizer(cfg.vocab);
+  const mtok = mlmTokenizer(tok);
+  const useTeachers = cfg.alphaKd > 0 && cfg.teachers.length > 0;
+  const runtime = await initRuntime({ backend: opts.backend, quiet: opts.progress === false });
+  const teachers: Teacher[] = useTeachers && !cache
+    ? await loadTeachers(cfg.teachers, { tokens: tok.vocab, name: `vocabulary ${cfg.vocab}` })
+    : [];
+  if (cache && useTeachers) {
+    // The cache's teachers must still match the student's vocabulary.
+    for (const t of cfg.teachers) {
+      const ck = await loadCheckpoint(await resolveCheckpointDir(t));
+      assertSameVocab(tok.vocab, `vocabulary ${cfg.vocab}`, ck.vocab ?? [], `teacher ${t}`);
+    }
+  }
+  if (
+    cfg.weighting === "single" && useTeachers &&
+    !(cfg.single >= 0 && cfg.single < cfg.teachers.length)
+  ) {
+    throw new RangeError(`single teacher index ${cfg.single} is out of range`);
+  }
+  const stream = cache
+    ? undefined
+    : (await openText(cfg.data, mtok, cfg.seqLen)).only("train", cfg.heldoutPercent);
+  const heldStream = (await openText(cfg.data, mtok, cfg.seqLen)).only(
+    "heldout",
+    cfg.heldoutPercent,
+  );
+  const heldout = await fixedBatches(heldStream, cfg.evalBatches, cfg.batchSize, 1234);
+  const modelCfg = resolveBertConfig({
+    ...cfg.model,
+    vocab_size: tok.vocabSize,
+    max_position_embeddings: Math.max(cfg.model.max_position_embeddings ?? 512, cfg.seqLen),
+  });
+  let student: BertModel;
+  if (cfg.init === "teacher") {
+    const src = teachers[0] ?? (await loadTeachers([cfg.teachers[0]]))[0];
+    student = BertModel.fromWeights(
+      modelCfg,
+      weightsFromTeacher(modelCfg, src.model.config, await src.model.weights()),
+      cfg.seed,
+    );
+  } else student = BertModel.create(modelCfg, cfg.seed);
+
+  await Deno.mkdir(runDir, { recursive: true });
+  if (!opts.resume) {
+    await writeFileAtomic(
+      runFile,
+      JSON.stringify(
+        { kind: "distill", config: cfg, model: modelCfg, backend: runtime.backend },
+        null,
+        2,
+      ),
+    );
+  }
+
+  const rng = new Rng(cfg.seed);
+  let cursor = 0; // micro-batches consumed (cache index)
+  // Tensors of the previous micro-batch's targets, freed when the next one is made.
+  let live: tf.Tensor[] = [];
+  const cosTeachers = teachers.filter((t) => t.model.config.hidden_size === modelCfg.hidden_size);
+  const next = async (): Promise<Micro> => {
+    tf.dispose(live);
+    live = [];
+    let batch: MlmBatch, outs: TeacherTopK[] = [];
+    if (cache) {
+      const c = await cache.get(cursor);
+      batch = c.batch;
+      outs = c.teachers;
+    } else {
+      batch = await stream!.batch(cfg.batchSize, rng, cfg.maskProb);
+      if (useTeachers) {
+        for (const t of teachers) {
+          outs.push(await teacherTopK(t.model, batch, cfg.temperature, cfg.topk));
+        }
+      }
+    }
+    cursor++;
+    const micro: Micro = { batch };
+    if (useTeachers) {
+      const mix = mixTopK(outs, teacherWeights(cfg.weighting, outs, cfg.single));
+      const N = batch.labels.length;
+      micro.target = {
+        ids: tf.tensor2d(mix.ids, [N, mix.width], "int32"),
+        probs: tf.tensor2d(mix.probs, [N, mix.width], "float32"),
+        labels: tf.tensor1d(batch.labels, "int32"),
+      };
+      live.push(micro.target.ids, micro.target.probs, micro.target.labels);
+    }
+    if (useTeachers && cfg.alphaCos > 0 && cosTeachers.length > 0) {
+      micro.teacherHidden = tf.tidy(() => {
+        const t = batchTensors(batch);
+        const hs = cosTeachers.map((c) =>
+          c.model.forward({ inputIds: t.inputIds, attentionMask: t.attentionMask })
+        );
+        return (hs.length === 1 ? hs[0] : tf.div(tf.addN(hs), hs.length)) as tf.Tensor3D;
+      });
+      live.push(micro.teacherHidden);
+    }
+    return micro;
+  };
+  const loss = (m: Micro, seed: number): tf.Scalar => {
+    const t = batchTensors(m.batch);
+    const h = student.forward({ inputIds: t.inputIds, attentionMask: t.attentionMask }, {
+      training: true,
+      seed,
+    });
+    const logits = student.mlmLogits(h, t.positions);
+    let l: tf.Scalar;
+    if (m.target) {
+      l = kdLossTopK(
+        logits,
+        m.target.ids,
+        m.target.probs,
+        m.target.labels,
+        cfg.temperature,
+        cfg.alphaKd,
+        cfg.alphaMlm,
+      );
+    } else l = tf.mul(sparseCrossEntropy(logits, t.labels), cfg.alphaMlm) as tf.Scalar;
+    if (m.teacherHidden) {
+      // 1 − cos(h_s, h_t) averaged over real tokens.
+      const mask = tf.cast(t.attentionMask, "float32"); // [B, T]
+      const dot = tf.sum(tf.mul(h, m.teacherHidden), -1);
+      const norms = tf.mul(tf.norm(h, "euclidean", -1), tf.norm(m.teacherHidden, "euclidean", -1));
+      const cos = tf.div(dot, tf.add(norms, 1e-8)); // [B, T]
+      const c = tf.div(tf.sum(tf.mul(tf.sub(1, cos), mask)), tf.sum(mask));
+      l = tf.add(l, tf.mul(c, cfg.alphaCos)) as tf.Scalar;
+    }
+    return l;
+  };
+  const hooks = {
+    next,
+    loss,
+    dataState: () => ({ cursor, stream: stream?.state ?? null, rng: rng.state }),
+    restoreData: (s: unknown) => {
+      const st = s as {
+        cursor: number;
+        stream?: typeof stream extends undefined ? never : NonNullable<typeof stream>["state"];
+        rng: number;
+      };
+      cursor = st.cursor;
+      if (stream && st.stream) stream.restore(st.stream);
+      rng.restore(st.rng);
+    },
+    evaluate: async () => {
+      const r = await mlmHeldoutLoss(student, heldout);
+      return { eval_loss: r.loss, eval_ppl: r.ppl };
+    },
+    count: (m: Micro) => ({ tokens: m.batch.B * m.batch.T }),
+  };
+  const { signal, dispose } = interruptSignal();
+  let result: TrainResult;
+  try {
+    result = await train(
+      student,
+      runDir,
+      {
+        steps: cfg.steps,
+        lr: cfg.lr,
+        warmupSteps: Math.round(cfg.warmup * cfg.steps),
+        weightDecay: cfg.weightDecay,
+        clipNorm: cfg.clip,
+        accumSteps: cfg.accumSteps,
+        seed: cfg.seed,
+        saveEvery: cfg.saveEvery,
+        logEvery: cfg.logEvery,
+        evalEvery: cfg.evalEvery,
+      },
+      hooks,
+      {
+        vocab: [...tok.vocab],
+        resume: opts.resume,
+        signal,
+        progress: opts.progress,
+        meta: { kind: "student", weighting: cfg.weighting, teachers: cfg.teachers, seed: cfg.seed },
+      },
+    );
+  } finally {
+    dispose();
+    tf.dispose(live);
+  }
+  const held = await mlmHeldoutLoss(student, heldout);
+  student.dispose();
+  for (const t of teachers) t.model.dispose();
+  return {
+    ...result,
+    config: cfg,
+    heldout: { loss: held.loss, ppl: held.ppl },
+    checkpoint: (await latestCheckpoint(runDir))!,
+    seconds: (performance.now() - t0) / 1000,
+  };
+}
+
+/** The default student: BERT-tiny (2 layers, hidden 128, 2 heads). */
+export const DEFAULT_STUDENT: Readonly<Partial<BertConfig>> = Object.freeze({
+  hidden_size: 128,
+  num_hidden_layers: 2,
+  num_attention_heads: 2,
+  intermediate_size: 512,
+});
