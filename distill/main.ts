@@ -8,6 +8,7 @@ import { runCli, usage, UsageError } from "@cohesive/shared";
 import { pretrainTeacher } from "./teacher.ts";
 import { distillStudent } from "./student.ts";
 import { buildCache, parseShard } from "./cache.ts";
+import { compare, DEFAULT_VARIANTS, type Variant } from "./compare.ts";
 
 const HELP = `usage: deno task distill <subcommand> [options]
 
@@ -15,6 +16,8 @@ subcommands:
   teacher   pretrain a masked-LM teacher on a text folder (one line = one example)
   cache     run the teachers once over the training batches; store top-k per masked position
   train     distil a student from K teachers (live, or from a cache)
+  compare   the convergence experiment: none / single best / uniform / confidence / entropy /
+            camkd students of equal compute; table, curves.svg, compare.json
 
 teacher options:
   --out DIR          run folder (config, metrics.jsonl, checkpoints)            [required]
@@ -36,6 +39,10 @@ default 2 layers / hidden 128 / 2 heads):
   --single I         teacher index for --weighting single (default 0)
   --temperature T --alpha-kd X --alpha-mlm X --alpha-cos X --topk K
   --init random|teacher   teacher: every other layer of the first teacher of the same width
+
+compare options (plus the run options, which size and schedule the students):
+  --teachers A,B,C --out DIR [--cache DIR] [--variants none,single,uniform,confidence,...]
+  Re-running continues unfinished variants and reuses finished ones.
 
 cache options:
   --teachers A,B,C --out DIR --data PATH --vocab SPEC --batches N --batch N --seq N --seed N
@@ -239,6 +246,40 @@ async function cacheCmd(args: string[]) {
   );
 }
 
+async function compareCmd(args: string[]) {
+  const { values } = usage(() =>
+    parseArgs({
+      args,
+      options: {
+        ...RUN_OPTIONS,
+        teachers: { type: "string" },
+        cache: { type: "string" },
+        variants: { type: "string" },
+      },
+    })
+  );
+  if (values.help) return console.log(HELP);
+  if (!values.out) throw new UsageError("--out DIR is required (see --help)");
+  if (!values.teachers) throw new UsageError("--teachers A,B,... is required");
+  const variants =
+    (values.variants?.split(",").filter(Boolean) ?? [...DEFAULT_VARIANTS]) as Variant[];
+  for (const v of variants) {
+    if (!DEFAULT_VARIANTS.includes(v)) {
+      throw new UsageError(`unknown variant "${v}" (${DEFAULT_VARIANTS.join(", ")})`);
+    }
+  }
+  const run = runPartial(values, await readConfigFile(values.config));
+  const r = await compare({
+    teachers: values.teachers.split(",").filter(Boolean),
+    out: values.out,
+    run,
+    variants,
+    cache: values.cache,
+    backend: values.backend,
+  });
+  console.log(`report: ${values.out}/compare.md (ratio ${r.ratio?.toFixed(2) ?? "n/a"})`);
+}
+
 async function main() {
   const [sub, ...rest] = Deno.args;
   switch (sub) {
@@ -248,6 +289,8 @@ async function main() {
       return await trainCmd(rest);
     case "cache":
       return await cacheCmd(rest);
+    case "compare":
+      return await compareCmd(rest);
     case undefined:
     case "-h":
     case "--help":

@@ -10,3 +10,4 @@ export * from "./weighting.ts";
 export * from "./teachers.ts";
 export * from "./cache.ts";
 export * from "./student.ts";
+export * from "./compare.ts";

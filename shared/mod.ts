@@ -25,3 +25,4 @@ export * from "./wordpiece_trainer.ts";
 export * from "./cli.ts";
 export * from "./kernels/kd_loss.ts";
 export * from "./kernels/attention.ts";
+export * from "./svg_plot.ts";
