@@ -257,7 +257,9 @@ export class MlmStream {
   async rows(n: number): Promise<number[][]> {
     const body = this.T - 2;
     const out: number[][] = [];
-    let emptyRun = 0;
+    // Epoch at which the current run of unusable lines began; two epochs later nothing usable
+    // can come any more.
+    let emptySince = -1;
     while (out.length < n) {
       const row: number[] = [];
       while (row.length < body) {
@@ -266,10 +268,17 @@ export class MlmStream {
           const keep = this.split === "all" || lineSplit(line, this.heldoutPercent) === this.split;
           const ids = line && keep ? this.tok.encodeIds(line) : [];
           if (ids.length === 0) {
-            if (++emptyRun > 1e6) throw new RangeError("the text corpus holds no usable lines");
+            if (emptySince < 0) emptySince = this.state.epoch;
+            else if (this.state.epoch >= emptySince + 2) {
+              throw new RangeError(
+                `the text corpus holds no usable lines${
+                  this.split === "all" ? "" : ` in its ${this.split} split`
+                }`,
+              );
+            }
             continue;
           }
-          emptyRun = 0;
+          emptySince = -1;
           // A separator closes the previous line when the row already holds text.
           this.state.carry = row.length > 0 ? [this.tok.sepId, ...ids] : ids;
         }

@@ -156,7 +156,9 @@ export async function initRuntime(
     );
   }
   if (
-    current && (requested === "auto" ? current.chosenBy === "auto" : current.backend === requested)
+    // A call that names no backend keeps the one already chosen (library code initialises the
+    // runtime defensively and must not switch what the caller picked).
+    current && (opts.backend === undefined || current.backend === requested)
   ) {
     if (tf.getBackend() !== current.backend) await activate(current.backend);
     return current;
