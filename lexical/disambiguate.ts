@@ -64,7 +64,7 @@ export interface DisambiguatedToken extends TextSpan {
   /** The method's score (Lesk overlap plus prior, SemCor count, 1 for first sense), or `null`. */
   score: number | null;
   /** The method that chose the sense (`first-sense` when Lesk backed off), or `null`. */
-  model: BaselineMethod | null;
+  model: string | null;
 }
 
 /** Options of {@link disambiguateText}. */

@@ -37,13 +37,12 @@ Commands
                 --method M              default extended-lesk
                 --wordnet 3.1|3.0|DIR   default 3.1
                 --prior W               default ${DEFAULT_PRIOR_WEIGHT} (0: pure Lesk)
-  help          this text (also --help, -h)
+                --model DIR             use a neural (LMGC/LMGC-M) model instead
+${NEURAL_HELP}  help          this text (also --help, -h)
 `;
 
-/** A mistake in the command line: reported as one line, exit status 2. */
-class UsageError extends TypeError {
-  override name = "UsageError";
-}
+import { UsageError } from "@cohesive/shared";
+import { disambiguateWithModel, NEURAL_HELP, predictCommand, trainCommand } from "./lmgc_cli.ts";
 
 function method(value: string | undefined, fallback?: BaselineMethod): BaselineMethod {
   const m = value ?? fallback;
@@ -116,6 +115,7 @@ async function disambiguate(args: string[]): Promise<void> {
       wordnet: { type: "string" },
       prior: { type: "string" },
       semcor: { type: "string" },
+      model: { type: "string" },
     },
   });
   const m = method(values.method, "extended-lesk");
@@ -124,6 +124,9 @@ async function disambiguate(args: string[]): Promise<void> {
     text = await new Response(Deno.stdin.readable).text();
   }
   if (!text.trim()) throw new UsageError("no text: pass it as an argument or on standard input");
+  if (values.model) {
+    return await disambiguateWithModel(text, values.model, values.wordnet, values.json);
+  }
   const wn = await WordNet.open(values.wordnet);
   const tokens = disambiguateText(text, wn, {
     method: m,
@@ -164,6 +167,15 @@ export async function main(args: string[]): Promise<number> {
         return 0;
       case "disambiguate":
         await disambiguate(rest);
+        return 0;
+      case "pretrain":
+        await trainCommand(rest, true);
+        return 0;
+      case "finetune":
+        await trainCommand(rest, false);
+        return 0;
+      case "predict":
+        await predictCommand(rest);
         return 0;
       default:
         throw new UsageError(`unknown command ${command} (try --help)`);

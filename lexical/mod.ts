@@ -22,3 +22,7 @@ export * from "./disambiguate.ts";
 export * from "./stop_words.ts";
 export * from "./tar.ts";
 export * from "./wordnet_text.ts";
+export * from "./lmgc.ts";
+export * from "./lmgc_train.ts";
+export * from "./neural_wsd.ts";
+export * from "./lmgc_cli.ts";

@@ -1,0 +1,200 @@
+/**
+ * LMGC and LMGC-M: word sense disambiguation as context–gloss pair classification, on the
+ * model's existing 2-way sequence head (BERT's NSP head) — no parameter is added.
+ *
+ * A pair is `[CLS] … " target " … [SEP] target : gloss [SEP]`; the head's class 0 ("IsNext" in
+ * BERT's NSP, here "the gloss belongs to this context") is the match. A word's sense is the
+ * candidate with the highest P(match). LMGC trains the head on SemCor pairs; LMGC-M adds the
+ * masked-LM loss on the same pairs (1:1), so lexical knowledge is injected while the language
+ * model keeps its abilities.
+ *
+ * @module
+ */
+import type { WordPieceTokenizer } from "@cohesive/shared";
+import { type BertModel, Rng, tf } from "@cohesive/shared";
+import { candidateSenses } from "./baselines.ts";
+import { instancesOf, type WsdCorpus, type WsdKeys } from "./raganato.ts";
+import { parsePos, PARTS_OF_SPEECH, type Sense, type WordNet } from "./wordnet.ts";
+
+/** Index of "match" on the 2-way head (BERT NSP's IsNext). */
+export const MATCH = 0;
+
+/** The candidate senses of one instance with its context and glosses. */
+export interface InstancePairs {
+  /** Instance id. */
+  id: string;
+  /** The context with the target in quotes. */
+  context: string;
+  /** Candidate senses (WordNet order). */
+  candidates: Sense[];
+  /** `target : gloss` per candidate. */
+  glosses: string[];
+  /** 1 for a gold sense, 0 otherwise (absent without gold keys). */
+  labels?: number[];
+}
+
+/** Options of {@link instancePairs}. */
+export interface PairOptions {
+  /** Candidates of every part of speech instead of the instance's own. */
+  allPos?: boolean;
+}
+
+/**
+ * Context–gloss pairs of every instance of a corpus that has candidates. Instances without
+ * candidates are skipped (a scorer counts them unanswered).
+ */
+export function instancePairs(
+  corpus: WsdCorpus,
+  wn: WordNet,
+  keys?: WsdKeys,
+  opts: PairOptions = {},
+): InstancePairs[] {
+  const out: InstancePairs[] = [];
+  for (const ref of instancesOf(corpus)) {
+    const pos = parsePos(ref.token.pos);
+    const poses = opts.allPos ? PARTS_OF_SPEECH : pos ? [pos] : [];
+    const candidates = poses.flatMap((p) =>
+      candidateSenses(wn, ref.token.lemma, p, ref.token.text)
+    );
+    if (candidates.length === 0) continue;
+    const words = ref.sentence.tokens.map((t, i) => (i === ref.index ? `" ${t.text} "` : t.text));
+    const target = ref.token.text;
+    const gold = keys?.get(ref.token.id);
+    out.push({
+      id: ref.token.id,
+      context: words.join(" "),
+      candidates,
+      glosses: candidates.map((s) => `${target} : ${s.synset.definition}`),
+      labels: gold ? candidates.map((s) => (gold.includes(s.key) ? 1 : 0)) : undefined,
+    });
+  }
+  return out;
+}
+
+/** One training pair (indices into the instance list). */
+export interface PairRef {
+  /** Instance index. */
+  inst: number;
+  /** Candidate index. */
+  cand: number;
+  /** 1 gold, 0 not. */
+  label: number;
+}
+
+/**
+ * Training pairs: every gold pair and, per instance, at most `negatives` wrong candidates drawn
+ * with `rng` (all of them when `negatives` is undefined), shuffled.
+ */
+export function trainingPairs(insts: InstancePairs[], rng: Rng, negatives?: number): PairRef[] {
+  const out: PairRef[] = [];
+  insts.forEach((p, inst) => {
+    if (!p.labels || !p.labels.includes(1)) return; // no gold among the candidates
+    const neg: number[] = [];
+    p.labels.forEach((l, cand) => (l ? out.push({ inst, cand, label: 1 }) : neg.push(cand)));
+    const keep = negatives === undefined ? neg : rng.shuffle(neg).slice(0, negatives);
+    for (const cand of keep) out.push({ inst, cand, label: 0 });
+  });
+  return rng.shuffle(out);
+}
+
+/** A tokenised batch of pairs. */
+export interface PairBatch {
+  /** Rows. */
+  B: number;
+  /** Columns. */
+  T: number;
+  /** `[B·T]` ids. */
+  ids: Int32Array;
+  /** `[B·T]` segment ids. */
+  typeIds: Int32Array;
+  /** `[B·T]` 1 real / 0 pad. */
+  mask: Int32Array;
+  /** `[B]` head labels (MATCH or 1 − MATCH). */
+  labels: Int32Array;
+}
+
+/** Tokenise pairs `(context, gloss)` into a padded batch. */
+export function encodePairs(
+  tok: WordPieceTokenizer,
+  pairs: { context: string; gloss: string; match?: boolean }[],
+  maxLength: number,
+): PairBatch {
+  const enc = tok.encodeBatch(pairs.map((p) => [p.context, p.gloss] as [string, string]), {
+    maxLength,
+    truncation: "longest_first",
+  });
+  const [B, T] = enc.shape;
+  return {
+    B,
+    T,
+    ids: enc.ids,
+    typeIds: enc.typeIds,
+    mask: enc.attentionMask,
+    labels: Int32Array.from(pairs, (p) => (p.match ? MATCH : 1 - MATCH)),
+  };
+}
+
+/** The gloss-classification loss of a batch: cross-entropy of the 2-way head. */
+export function glossLoss(
+  model: BertModel,
+  b: PairBatch,
+  opts: { training: boolean; seed: number },
+): {
+  loss: tf.Scalar;
+  hidden: tf.Tensor3D;
+} {
+  const ids = tf.tensor2d(b.ids, [b.B, b.T], "int32");
+  const types = tf.tensor2d(b.typeIds, [b.B, b.T], "int32");
+  const mask = tf.tensor2d(b.mask, [b.B, b.T], "int32");
+  const hidden = model.forward({ inputIds: ids, tokenTypeIds: types, attentionMask: mask }, opts);
+  const logits = model.seqLogits(hidden, opts); // [B, 2]
+  const logp = tf.logSoftmax(logits);
+  const onehot = tf.oneHot(tf.tensor1d(b.labels, "int32"), 2);
+  return { loss: tf.neg(tf.mean(tf.sum(tf.mul(onehot, logp), -1))) as tf.Scalar, hidden };
+}
+
+/**
+ * P(match) of every candidate of every instance, and the chosen sense keys (argmax). Runs in
+ * batches of at most `batchSize` pairs.
+ */
+export async function predictSenses(
+  model: BertModel,
+  tok: WordPieceTokenizer,
+  insts: InstancePairs[],
+  opts: { maxLength?: number; batchSize?: number; onProgress?: (done: number) => void } = {},
+): Promise<{ keys: WsdKeys; scores: Map<string, number[]> }> {
+  const maxLength = opts.maxLength ?? 160, B = opts.batchSize ?? 64;
+  const flat: { inst: number; cand: number }[] = [];
+  insts.forEach((p, inst) => p.candidates.forEach((_, cand) => flat.push({ inst, cand })));
+  const probs = new Float32Array(flat.length);
+  for (let i = 0; i < flat.length; i += B) {
+    const chunk = flat.slice(i, i + B);
+    const b = encodePairs(
+      tok,
+      chunk.map((f) => ({ context: insts[f.inst].context, gloss: insts[f.inst].glosses[f.cand] })),
+      maxLength,
+    );
+    const p = tf.tidy(() => {
+      const h = model.forward({
+        inputIds: tf.tensor2d(b.ids, [b.B, b.T], "int32"),
+        tokenTypeIds: tf.tensor2d(b.typeIds, [b.B, b.T], "int32"),
+        attentionMask: tf.tensor2d(b.mask, [b.B, b.T], "int32"),
+      });
+      return tf.softmax(model.seqLogits(h)).slice([0, MATCH], [-1, 1]).reshape([-1]);
+    });
+    probs.set((await p.data()) as Float32Array, i);
+    p.dispose();
+    opts.onProgress?.(Math.min(flat.length, i + B));
+  }
+  const keys: WsdKeys = new Map(), scores = new Map<string, number[]>();
+  let k = 0;
+  for (const p of insts) {
+    const s = Array.from(probs.subarray(k, k + p.candidates.length));
+    k += p.candidates.length;
+    let best = 0;
+    for (let c = 1; c < s.length; c++) if (s[c] > s[best]) best = c;
+    keys.set(p.id, [p.candidates[best].key]);
+    scores.set(p.id, s);
+  }
+  return { keys, scores };
+}

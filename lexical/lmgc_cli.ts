@@ -1,0 +1,188 @@
+/**
+ * The neural commands of `deno task lexical`: pretrain (LMGC-M), finetune (LMGC), predict, and
+ * raw-text disambiguation with a model.
+ *
+ * @module
+ */
+import { parseArgs } from "node:util";
+import {
+  BertModel,
+  initRuntime,
+  latestCheckpoint,
+  loadCheckpoint,
+  UsageError,
+  WordPieceTokenizer,
+} from "@cohesive/shared";
+import { instancePairs, predictSenses } from "./lmgc.ts";
+import { trainLmgc } from "./lmgc_train.ts";
+import { countInstances } from "./baselines.ts";
+import { readRaganatoXml, writeKeys } from "./raganato.ts";
+import { WordNet } from "./wordnet.ts";
+import { disambiguateNeural } from "./neural_wsd.ts";
+
+/** Help text of the neural commands. */
+export const NEURAL_HELP =
+  `  pretrain      LMGC-M: masked-LM + gloss classification (1:1) on SemCor context–gloss pairs,
+                on the model's existing 2-way head (no parameter added); selects on semeval2007
+                --model DIR (starting student, required) --out DIR (required)
+                --epochs N (3) --batch N (32) --lr X (1e-4) --max-length N (160) --dropout X (0.2)
+                --negatives N (all) --max-instances N (all) --all-pos --eval-every N
+                --wordnet 3.0|3.1|DIR (3.0) --train X.data.xml --dev X.data.xml --seed N
+                --mlm-text DIR|wordnet --resume --backend B
+  finetune      LMGC: gloss classification only; same options
+  predict       --model DIR --input X.data.xml --out X.key [--wordnet 3.0] [--all-pos]
+                answers in the framework's key format
+  disambiguate  with --model DIR: raw text through the neural model (else knowledge-based)
+`;
+
+function num(name: string, v: string | undefined): number | undefined {
+  if (v === undefined) return undefined;
+  const n = Number(v);
+  if (!Number.isFinite(n)) throw new UsageError(`--${name} must be a number, got "${v}"`);
+  return n;
+}
+
+/** `pretrain` (mlm = true) and `finetune`. */
+export async function trainCommand(args: string[], mlm: boolean): Promise<void> {
+  const { values, positionals } = parseArgs({
+    args,
+    allowPositionals: true,
+    options: {
+      model: { type: "string" },
+      out: { type: "string" },
+      epochs: { type: "string" },
+      batch: { type: "string" },
+      lr: { type: "string" },
+      "max-length": { type: "string" },
+      dropout: { type: "string" },
+      negatives: { type: "string" },
+      "max-instances": { type: "string" },
+      "all-pos": { type: "boolean" },
+      "eval-every": { type: "string" },
+      wordnet: { type: "string" },
+      train: { type: "string" },
+      dev: { type: "string" },
+      seed: { type: "string" },
+      "mlm-text": { type: "string" },
+      resume: { type: "boolean", default: false },
+      backend: { type: "string" },
+    },
+  });
+  if (positionals.length) throw new UsageError(`unexpected argument ${positionals[0]}`);
+  if (!values.out) throw new UsageError("--out DIR is required");
+  if (!values.resume && !values.model) {
+    throw new UsageError("--model DIR (the starting student) is required");
+  }
+  const r = await trainLmgc(values.out, {
+    model: values.model,
+    mlm,
+    epochs: num("epochs", values.epochs),
+    batchSize: num("batch", values.batch),
+    lr: num("lr", values.lr),
+    maxLength: num("max-length", values["max-length"]),
+    dropout: num("dropout", values.dropout),
+    negatives: num("negatives", values.negatives),
+    maxInstances: num("max-instances", values["max-instances"]),
+    allPos: values["all-pos"],
+    evalEvery: num("eval-every", values["eval-every"]),
+    wordnet: values.wordnet,
+    train: values.train,
+    dev: values.dev,
+    seed: num("seed", values.seed),
+    mlmText: values["mlm-text"],
+  }, { resume: values.resume, backend: values.backend });
+  console.log(
+    `${mlm ? "LMGC-M" : "LMGC"}: best dev F1 ${
+      r.best.f1.toFixed(1)
+    } at step ${r.best.step}; parameters ` +
+      `${r.parameters.before} before, ${r.parameters.after} after; held-out MLM loss ` +
+      `${r.mlmLoss.before.toFixed(3)} → ${r.mlmLoss.after.toFixed(3)}; ${r.pairs} pairs/epoch; ` +
+      `${r.seconds.toFixed(0)} s; best checkpoint ${r.checkpoint}`,
+  );
+}
+
+/** Load a model folder (checkpoint, run folder, or LMGC run folder with `best/`). */
+export async function loadWsdModel(
+  spec: string,
+): Promise<{ model: BertModel; tok: WordPieceTokenizer; dir: string }> {
+  let dir = spec;
+  try {
+    await Deno.stat(`${spec}/best/config.json`);
+    dir = `${spec}/best`;
+  } catch {
+    dir = (await latestCheckpoint(spec)) ?? spec;
+  }
+  const ck = await loadCheckpoint(dir);
+  if (!ck.vocab) throw new RangeError(`${dir}: no vocab.txt`);
+  if (ck.missingHeads.includes("cls.seq_relationship")) {
+    throw new RangeError(
+      `${dir}: the model has no 2-way sequence head (cls.seq_relationship); train it with lexical finetune`,
+    );
+  }
+  return {
+    model: BertModel.fromWeights(ck.config, ck.weights),
+    tok: WordPieceTokenizer.fromVocab(ck.vocab),
+    dir,
+  };
+}
+
+/** `predict`. */
+export async function predictCommand(args: string[]): Promise<void> {
+  const { values, positionals } = parseArgs({
+    args,
+    allowPositionals: true,
+    options: {
+      model: { type: "string" },
+      input: { type: "string" },
+      out: { type: "string" },
+      wordnet: { type: "string", default: "3.0" },
+      "all-pos": { type: "boolean", default: false },
+      "max-length": { type: "string" },
+      backend: { type: "string" },
+    },
+  });
+  if (positionals.length) throw new UsageError(`unexpected argument ${positionals[0]}`);
+  if (!values.model) throw new UsageError("--model DIR is required");
+  if (!values.input) throw new UsageError("--input FILE.data.xml is required");
+  if (!values.out) throw new UsageError("--out FILE.key is required");
+  await initRuntime({ backend: values.backend, quiet: true });
+  const { model, tok, dir } = await loadWsdModel(values.model);
+  const wn = await WordNet.open(values.wordnet);
+  const corpus = await readRaganatoXml(values.input);
+  const insts = instancePairs(corpus, wn, undefined, { allPos: values["all-pos"] });
+  const t0 = performance.now();
+  const { keys } = await predictSenses(model, tok, insts, {
+    maxLength: num("max-length", values["max-length"]),
+  });
+  await writeKeys(values.out, keys);
+  console.error(
+    `${dir}: ${keys.size} of ${
+      countInstances(corpus)
+    } instances answered, written to ${values.out} ` +
+      `(${((performance.now() - t0) / 1000).toFixed(1)} s)`,
+  );
+  model.dispose();
+}
+
+/** `disambiguate --model DIR "text"`. */
+export async function disambiguateWithModel(
+  text: string,
+  modelDir: string,
+  wordnet: string | undefined,
+  json: boolean,
+): Promise<void> {
+  await initRuntime({ quiet: true });
+  const { model, tok } = await loadWsdModel(modelDir);
+  const wn = await WordNet.open(wordnet);
+  const tokens = await disambiguateNeural(text, wn, model, tok);
+  model.dispose();
+  if (json) return console.log(JSON.stringify(tokens, null, 2));
+  for (const t of tokens) {
+    if (!t.senseKey) continue;
+    console.log(
+      [t.text, `${t.start}-${t.end}`, `${t.lemma}/${t.pos}`, t.senseKey, t.model, t.gloss].join(
+        "\t",
+      ),
+    );
+  }
+}

@@ -1,0 +1,346 @@
+/**
+ * `lexical pretrain` (LMGC-M: masked-LM + gloss classification, 1:1, on the same context–gloss
+ * pairs) and `lexical finetune` (LMGC: gloss classification only). Both train on SemCor, select
+ * on semeval2007 (never on a test set), keep the best checkpoint in `best/`, and report the
+ * parameter count before and after (equal: the gloss classifier is the existing 2-way head).
+ *
+ * @module
+ */
+import { join } from "node:path";
+import {
+  BertModel,
+  fixedBatches,
+  initRuntime,
+  interruptSignal,
+  latestCheckpoint,
+  loadCheckpoint,
+  maskRows,
+  mlmHeldoutLoss,
+  MlmStream,
+  Progress,
+  requireDataDir,
+  resolveBertConfig,
+  Rng,
+  saveCheckpoint,
+  sparseCrossEntropy,
+  tf,
+  train,
+  WordPieceTokenizer,
+  writeFileAtomic,
+} from "@cohesive/shared";
+import { readKeys, readRaganatoXml, type WsdKeys } from "./raganato.ts";
+import { WordNet } from "./wordnet.ts";
+import {
+  encodePairs,
+  glossLoss,
+  instancePairs,
+  type PairBatch,
+  predictSenses,
+  trainingPairs,
+} from "./lmgc.ts";
+import { scoreKeys } from "./score_quick.ts";
+import { wordnetLines } from "./wordnet_text.ts";
+
+/** Settings of an LMGC / LMGC-M run. */
+export interface LmgcRunConfig {
+  /** Starting model: a checkpoint or run folder (the distilled student, usually). */
+  model: string;
+  /** Add the masked-LM loss (LMGC-M). */
+  mlm: boolean;
+  /** Weight of the MLM loss relative to the gloss loss (1:1 by default). */
+  mlmWeight: number;
+  /** Training corpus (`*.data.xml`, its gold key beside it as `*.gold.key.txt`); default SemCor. */
+  train: string;
+  /** Model-selection corpus; default semeval2007. */
+  dev: string;
+  /** Sense inventory: `3.0` (what the framework's keys use), `3.1`, or a dict folder. */
+  wordnet: string;
+  /** Passes over the training pairs. */
+  epochs: number;
+  /** Pairs per batch. */
+  batchSize: number;
+  /** Peak learning rate (BERT-base used 2e-5; small students learn faster). */
+  lr: number;
+  /** Warm-up fraction. */
+  warmup: number;
+  /** Longest pair in tokens. */
+  maxLength: number;
+  /** Dropout of the model during this training. */
+  dropout: number;
+  /** Wrong candidates kept per instance (-1: all, as GlossBERT). */
+  negatives: number;
+  /** Use only the first N training instances (0: all). */
+  maxInstances: number;
+  /** Candidates of every part of speech. */
+  allPos: boolean;
+  /** Evaluate dev F1 every this many steps (0: once per epoch). */
+  evalEvery: number;
+  /** Held-out text for the MLM loss check: `wordnet` or a folder (default: the corpus). */
+  mlmText: string;
+  /** Seed of pair sampling, masking and dropout. */
+  seed: number;
+}
+
+/** Defaults (the seed's BERT-base recipe, learning rate raised for small students). */
+export const DEFAULT_LMGC_RUN: Readonly<LmgcRunConfig> = Object.freeze({
+  model: "", // required
+  mlm: false, // LMGC; true = LMGC-M
+  mlmWeight: 1, // 1:1
+  train: "", // default: SemCor of the data folder
+  dev: "", // default: semeval2007 of the data folder
+  wordnet: "3.0", // the framework's keys are WordNet 3.0
+  epochs: 3, // seed recipe
+  batchSize: 32, // seed recipe
+  lr: 1e-4, // seed recipe used 2e-5 for BERT-base
+  warmup: 0.1, // 10 %
+  maxLength: 160, // seed recipe
+  dropout: 0.2, // seed recipe
+  negatives: -1, // all candidates
+  maxInstances: 0, // all
+  allPos: false, // the instance's own part of speech
+  evalEvery: 0, // once per epoch
+  mlmText: "", // default: the corpus of the data folder
+  seed: 0,
+});
+
+/** Resolve strictly: unknown keys and wrong types are errors. */
+export function resolveLmgcRun(
+  partial: Record<string, unknown>,
+  source = "run config",
+): LmgcRunConfig {
+  const c: Record<string, unknown> = { ...DEFAULT_LMGC_RUN };
+  for (const [k, v] of Object.entries(partial)) {
+    if (v === undefined) continue;
+    if (!(k in DEFAULT_LMGC_RUN)) throw new TypeError(`${source}: unknown key "${k}"`);
+    const want: string = typeof (DEFAULT_LMGC_RUN as unknown as Record<string, unknown>)[k];
+    const got: string = typeof v;
+    if (got !== want) {
+      throw new TypeError(`${source}: "${k}" must be a ${want}, got ${JSON.stringify(v)}`);
+    }
+    c[k] = v;
+  }
+  const r = c as unknown as LmgcRunConfig;
+  if (!r.model) throw new TypeError(`${source}: "model" (the starting checkpoint) is required`);
+  return r;
+}
+
+function goldKeyOf(dataXml: string): string {
+  return dataXml.replace(/\.data\.xml$/, ".gold.key.txt");
+}
+
+/** What a run returns. */
+export interface LmgcResult {
+  /** Resolved config. */
+  config: LmgcRunConfig;
+  /** Best dev F1 and its step. */
+  best: { f1: number; step: number };
+  /** Parameter count before and after training (equal by construction). */
+  parameters: { before: number; after: number };
+  /** Held-out MLM loss of the starting model and of the best model. */
+  mlmLoss: { before: number; after: number };
+  /** Folder of the best checkpoint. */
+  checkpoint: string;
+  /** Training pairs per epoch. */
+  pairs: number;
+  /** Seconds. */
+  seconds: number;
+}
+
+/**
+ * Train LMGC (or LMGC-M when `mlm`) into `runDir`.
+ *
+ * @throws {Deno.errors.AlreadyExists} when `runDir` holds a run and `resume` is not set.
+ */
+export async function trainLmgc(
+  runDir: string,
+  partial: Record<string, unknown>,
+  opts: { resume?: boolean; backend?: string; progress?: boolean } = {},
+): Promise<LmgcResult> {
+  const t0 = performance.now();
+  const runFile = join(runDir, "run.json");
+  const cfg = opts.resume
+    ? resolveLmgcRun(JSON.parse(await Deno.readTextFile(runFile)).config, runFile)
+    : resolveLmgcRun(partial);
+  if (!opts.resume && await latestCheckpoint(runDir)) {
+    throw new Deno.errors.AlreadyExists(
+      `${runDir} already holds a run: pass --resume or choose another --out`,
+    );
+  }
+  const needData = !cfg.train || !cfg.dev || !cfg.mlmText;
+  const data = needData ? requireDataDir("LMGC training") : "";
+  const trainXml = cfg.train || join(data, "wsd/Training_Corpora/SemCor/semcor.data.xml");
+  const devXml = cfg.dev || join(data, "wsd/Evaluation_Datasets/semeval2007/semeval2007.data.xml");
+  const text = cfg.mlmText || join(data, "corpus");
+
+  // Inputs first; the run folder only once everything reads.
+  await initRuntime({ backend: opts.backend, quiet: opts.progress === false });
+  const startDir = (await latestCheckpoint(cfg.model)) ?? cfg.model;
+  const ck = await loadCheckpoint(startDir);
+  if (!ck.vocab) throw new RangeError(`${startDir}: no vocab.txt`);
+  const tok = WordPieceTokenizer.fromVocab(ck.vocab);
+  const wn = await WordNet.open(cfg.wordnet);
+  const [trainCorpus, trainKeys, devCorpus, devKeys] = await Promise.all([
+    readRaganatoXml(trainXml),
+    readKeys(goldKeyOf(trainXml)),
+    readRaganatoXml(devXml),
+    readKeys(goldKeyOf(devXml)),
+  ]);
+  let insts = instancePairs(trainCorpus, wn, trainKeys, { allPos: cfg.allPos });
+  if (cfg.maxInstances > 0) insts = insts.slice(0, cfg.maxInstances);
+  const devInsts = instancePairs(devCorpus, wn, undefined, { allPos: cfg.allPos });
+  const rng = new Rng(cfg.seed + 17);
+  const pairs = trainingPairs(insts, rng, cfg.negatives < 0 ? undefined : cfg.negatives);
+  if (pairs.length === 0) {
+    throw new RangeError(`${trainXml}: no training pairs (no gold sense among the candidates)`);
+  }
+  const stream = text === "wordnet"
+    ? MlmStream.fromLines(await wordnetLines(), tok, 128)
+    : await MlmStream.fromPath(text, tok, 128);
+  const heldout = await fixedBatches(stream.only("heldout", 2), 8, 16, 1234);
+
+  const config = resolveBertConfig({
+    ...ck.config,
+    hidden_dropout_prob: cfg.dropout,
+    attention_probs_dropout_prob: cfg.dropout > 0 ? 0.1 : 0,
+  });
+  const model = BertModel.fromWeights(config, ck.weights, cfg.seed);
+  const before = model.parameterCount();
+  const mlmBefore = (await mlmHeldoutLoss(model, heldout)).loss;
+  await Deno.mkdir(runDir, { recursive: true });
+  if (!opts.resume) {
+    await writeFileAtomic(
+      runFile,
+      JSON.stringify({ kind: cfg.mlm ? "lmgc-m" : "lmgc", config: cfg, start: startDir }, null, 2),
+    );
+  }
+
+  const perEpoch = Math.ceil(pairs.length / cfg.batchSize);
+  const steps = perEpoch * cfg.epochs;
+  const evalEvery = cfg.evalEvery > 0 ? cfg.evalEvery : perEpoch;
+  let cursor = 0;
+  const maskRng = new Rng(cfg.seed + 29);
+  const next = (): Promise<PairBatch & { mlm?: { positions: Int32Array; labels: Int32Array } }> => {
+    const start = (cursor % perEpoch) * cfg.batchSize;
+    const chunk = pairs.slice(start, start + cfg.batchSize);
+    cursor++;
+    const b = encodePairs(
+      tok,
+      chunk.map((p) => ({
+        context: insts[p.inst].context,
+        gloss: insts[p.inst].glosses[p.cand],
+        match: p.label === 1,
+      })),
+      cfg.maxLength,
+    );
+    if (!cfg.mlm) return Promise.resolve(b);
+    // Mask the pair (both segments) with BERT's 80/10/10 rule; the gloss head sees the same
+    // masked input, as BERT's pre-training computes MLM and NSP from one pass.
+    const rows: number[][] = [];
+    for (let r = 0; r < b.B; r++) {
+      const row = Array.from(b.ids.subarray(r * b.T, (r + 1) * b.T));
+      const len = b.mask.subarray(r * b.T, (r + 1) * b.T).reduce((a, x) => a + x, 0);
+      rows.push(row.slice(0, len));
+    }
+    const m = maskRows(rows, b.T, tok, maskRng);
+    return Promise.resolve({
+      ...b,
+      ids: m.inputIds,
+      mlm: { positions: m.positions, labels: m.labels },
+    });
+  };
+  let best = { f1: -1, step: 0 };
+  try {
+    best = JSON.parse(await Deno.readTextFile(join(runDir, "best.json")));
+  } catch { /* first run */ }
+  const evaluate = async (step: number) => {
+    const bar = opts.progress === false ? undefined : new Progress("dev", devInsts.length);
+    const { keys } = await predictSenses(model, tok, devInsts, { maxLength: cfg.maxLength });
+    bar?.tick(devInsts.length);
+    const s = scoreKeys(devKeys, keys as WsdKeys);
+    const mlm = (await mlmHeldoutLoss(model, heldout)).loss;
+    if (s.f1 > best.f1) {
+      best = { f1: s.f1, step };
+      await saveCheckpoint(join(runDir, "best"), {
+        config: model.config,
+        weights: await model.weights(),
+        vocab: ck.vocab!,
+        meta: { kind: cfg.mlm ? "lmgc-m" : "lmgc", step, dev_f1: s.f1 },
+      });
+      await writeFileAtomic(join(runDir, "best.json"), JSON.stringify(best));
+    }
+    return { dev_f1: s.f1, eval_mlm_loss: mlm };
+  };
+  const hooks = {
+    next,
+    loss: (b: Awaited<ReturnType<typeof next>>, seed: number) => {
+      const { loss, hidden } = glossLoss(model, b, { training: true, seed });
+      if (!b.mlm) return loss;
+      const mlm = sparseCrossEntropy(
+        model.mlmLogits(hidden, tf.tensor1d(b.mlm.positions, "int32")),
+        tf.tensor1d(b.mlm.labels, "int32"),
+      );
+      return tf.add(loss, tf.mul(mlm, cfg.mlmWeight)) as tf.Scalar;
+    },
+    dataState: () => ({ cursor, mask: maskRng.state }),
+    restoreData: (s: unknown) => {
+      const st = s as { cursor: number; mask: number };
+      cursor = st.cursor;
+      maskRng.restore(st.mask);
+    },
+    evaluate,
+    count: (b: PairBatch) => ({ tokens: b.B * b.T }),
+  };
+  const { signal, dispose } = interruptSignal();
+  let interrupted = false;
+  try {
+    const r = await train(
+      model,
+      runDir,
+      {
+        steps,
+        lr: cfg.lr,
+        warmupSteps: Math.round(cfg.warmup * steps),
+        weightDecay: 0.01,
+        clipNorm: 1,
+        accumSteps: 1,
+        seed: cfg.seed,
+        saveEvery: Math.max(1, Math.min(evalEvery, 500)),
+        logEvery: 10,
+        evalEvery,
+      },
+      hooks,
+      {
+        vocab: ck.vocab,
+        resume: opts.resume,
+        signal,
+        progress: opts.progress,
+        meta: { kind: cfg.mlm ? "lmgc-m" : "lmgc" },
+      },
+    );
+    interrupted = r.interrupted;
+    if (!interrupted && r.step % evalEvery !== 0) await evaluate(r.step);
+  } finally {
+    dispose();
+  }
+  if (best.f1 < 0) await evaluate(steps);
+  const bestCk = await loadCheckpoint(join(runDir, "best"));
+  const bestModel = BertModel.fromWeights(bestCk.config, bestCk.weights);
+  const after = bestModel.parameterCount();
+  const mlmAfter = (await mlmHeldoutLoss(bestModel, heldout)).loss;
+  bestModel.dispose();
+  model.dispose();
+  const result: LmgcResult = {
+    config: cfg,
+    best,
+    parameters: { before, after },
+    mlmLoss: { before: mlmBefore, after: mlmAfter },
+    checkpoint: join(runDir, "best"),
+    pairs: pairs.length,
+    seconds: (performance.now() - t0) / 1000,
+  };
+  await writeFileAtomic(join(runDir, "result.json"), JSON.stringify(result, null, 2));
+  if (interrupted) {
+    throw new Deno.errors.Interrupted(`interrupted; continue with --resume (${runDir})`);
+  }
+  return result;
+}

@@ -1,0 +1,67 @@
+/**
+ * Raw-text WSD with a neural model (LMGC / LMGC-M): the knowledge-based pipeline finds tokens,
+ * lemmas, parts of speech and candidate senses; the model picks among the candidates by
+ * P(match) of each context–gloss pair.
+ *
+ * @module
+ */
+import type { BertModel, WordPieceTokenizer } from "@cohesive/shared";
+import { analyzeText, type DisambiguatedToken } from "./disambiguate.ts";
+import { type InstancePairs, predictSenses } from "./lmgc.ts";
+import type { WordNet } from "./wordnet.ts";
+
+/**
+ * Disambiguate `text` with `model`: every content word with WordNet candidates gets the sense
+ * of highest P(match); `model` in the answer is `name`.
+ */
+export async function disambiguateNeural(
+  text: string,
+  wn: WordNet,
+  model: BertModel,
+  tok: WordPieceTokenizer,
+  name = "lmgc",
+): Promise<DisambiguatedToken[]> {
+  const tokens = analyzeText(text, wn);
+  const insts: InstancePairs[] = [];
+  const at: number[] = [];
+  tokens.forEach((t, i) => {
+    if (!t.pos || t.candidates.length === 0) return;
+    const words = tokens.filter((u) => u.sentence === t.sentence).map((
+      u,
+    ) => (u === t ? `" ${u.text} "` : u.text));
+    insts.push({
+      id: String(i),
+      context: words.join(" "),
+      candidates: t.candidates,
+      glosses: t.candidates.map((s) => `${t.text} : ${s.synset.definition}`),
+    });
+    at.push(i);
+  });
+  const { scores } = await predictSenses(model, tok, insts);
+  const out: DisambiguatedToken[] = tokens.map((t) => ({
+    text: t.text,
+    start: t.start,
+    end: t.end,
+    lemma: t.lemma,
+    pos: t.pos,
+    senseKey: null,
+    synset: null,
+    gloss: null,
+    score: null,
+    model: null,
+  }));
+  insts.forEach((p, j) => {
+    const s = scores.get(p.id)!;
+    let best = 0;
+    for (let c = 1; c < s.length; c++) if (s[c] > s[best]) best = c;
+    const sense = p.candidates[best];
+    Object.assign(out[at[j]], {
+      senseKey: sense.key,
+      synset: sense.synset.id,
+      gloss: sense.synset.definition,
+      score: s[best],
+      model: name,
+    });
+  });
+  return out;
+}
