@@ -11,7 +11,7 @@
  * @module
  */
 import type { WordPieceTokenizer } from "@cohesive/shared";
-import { type BertModel, Rng, tf } from "@cohesive/shared";
+import { type BertModel, type Rng, tf } from "@cohesive/shared";
 import { candidateSenses } from "./baselines.ts";
 import { instancesOf, type WsdCorpus, type WsdKeys } from "./raganato.ts";
 import { parsePos, PARTS_OF_SPEECH, type Sense, type WordNet } from "./wordnet.ts";

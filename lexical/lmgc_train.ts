@@ -185,6 +185,11 @@ export async function trainLmgc(
     readRaganatoXml(devXml),
     readKeys(goldKeyOf(devXml)),
   ]);
+  if (cfg.maxLength > ck.config.max_position_embeddings) {
+    throw new RangeError(
+      `maxLength ${cfg.maxLength} exceeds the model's max_position_embeddings ${ck.config.max_position_embeddings}`,
+    );
+  }
   let insts = instancePairs(trainCorpus, wn, trainKeys, { allPos: cfg.allPos });
   if (cfg.maxInstances > 0) insts = insts.slice(0, cfg.maxInstances);
   const devInsts = instancePairs(devCorpus, wn, undefined, { allPos: cfg.allPos });
@@ -193,9 +198,10 @@ export async function trainLmgc(
   if (pairs.length === 0) {
     throw new RangeError(`${trainXml}: no training pairs (no gold sense among the candidates)`);
   }
+  const mlmLen = Math.min(128, ck.config.max_position_embeddings);
   const stream = text === "wordnet"
-    ? MlmStream.fromLines(await wordnetLines(), tok, 128)
-    : await MlmStream.fromPath(text, tok, 128);
+    ? MlmStream.fromLines(await wordnetLines(), tok, mlmLen)
+    : await MlmStream.fromPath(text, tok, mlmLen);
   const heldout = await fixedBatches(stream.only("heldout", 2), 8, 16, 1234);
 
   const config = resolveBertConfig({

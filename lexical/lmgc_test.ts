@@ -1,0 +1,119 @@
+import assert from "node:assert/strict";
+import { join } from "node:path";
+import { ensureFixtures } from "@cohesive/fixtures";
+import { initRuntime, loadCheckpoint, Rng, WordPieceTokenizer } from "@cohesive/shared";
+import {
+  encodePairs,
+  instancePairs,
+  MATCH,
+  parseRaganatoXml,
+  trainingPairs,
+  trainLmgc,
+  WordNet,
+} from "./mod.ts";
+
+await initRuntime({ backend: "cpu", quiet: true });
+const wn = await WordNet.load();
+
+const XML = `<?xml version="1.0" encoding="UTF-8" ?>
+<corpus lang="en" source="test">
+<text id="d000">
+<sentence id="d000.s000">
+<wf lemma="he" pos="PRON">He</wf>
+<instance id="d000.s000.t000" lemma="sit" pos="VERB">sat</instance>
+<wf lemma="on" pos="ADP">on</wf>
+<wf lemma="the" pos="DET">the</wf>
+<instance id="d000.s000.t001" lemma="bank" pos="NOUN">bank</instance>
+<wf lemma="of" pos="ADP">of</wf>
+<wf lemma="the" pos="DET">the</wf>
+<instance id="d000.s000.t002" lemma="river" pos="NOUN">river</instance>
+<wf lemma="." pos=".">.</wf>
+</sentence>
+</text>
+</corpus>
+`;
+const KEYS =
+  "d000.s000.t000 sit%2:35:00::\nd000.s000.t001 bank%1:17:01::\nd000.s000.t002 river%1:17:00::\n";
+
+Deno.test("instancePairs marks the target in quotes, glosses each candidate and labels the gold", () => {
+  const corpus = parseRaganatoXml(XML, "t.xml");
+  const keys = new Map(
+    KEYS.trim().split("\n").map((l) => [l.split(" ")[0], l.split(" ").slice(1)]),
+  );
+  const insts = instancePairs(corpus, wn, keys);
+  const bank = insts.find((p) => p.id === "d000.s000.t001")!;
+  assert.equal(bank.context, 'He sat on the " bank " of the river .');
+  assert.equal(bank.candidates.length, wn.sensesOf("bank", "n").length);
+  assert.ok(bank.glosses.every((g) => g.startsWith("bank : ")));
+  assert.deepEqual(
+    bank.labels!.map((l, i) => (l ? bank.candidates[i].key : null)).filter(Boolean),
+    ["bank%1:17:01::"],
+  );
+  // Verbs only for "sat": the instance's part of speech restricts the candidates.
+  assert.ok(insts[0].candidates.every((s) => s.pos === "v"));
+});
+
+Deno.test("trainingPairs keeps every gold pair and at most N negatives per instance", () => {
+  const corpus = parseRaganatoXml(XML, "t.xml");
+  const keys = new Map(
+    KEYS.trim().split("\n").map((l) => [l.split(" ")[0], l.split(" ").slice(1)]),
+  );
+  const insts = instancePairs(corpus, wn, keys);
+  const pairs = trainingPairs(insts, new Rng(1), 2);
+  assert.equal(pairs.filter((p) => p.label === 1).length, 3);
+  for (let i = 0; i < insts.length; i++) {
+    assert.ok(pairs.filter((p) => p.inst === i && p.label === 0).length <= 2);
+  }
+  const all = trainingPairs(insts, new Rng(1));
+  assert.equal(all.length, insts.reduce((s, p) => s + p.candidates.length, 0));
+});
+
+Deno.test("encodePairs puts the gloss in segment B and labels a match with the head's class 0", () => {
+  const tok = WordPieceTokenizer.bertBaseUncased();
+  const b = encodePairs(tok, [{
+    context: 'the " bank " of the river',
+    gloss: "bank : sloping land",
+    match: true,
+  }, {
+    context: "x",
+    gloss: "y",
+    match: false,
+  }], 32);
+  assert.equal(MATCH, 0);
+  assert.deepEqual([...b.labels], [0, 1]);
+  const row = [...b.ids.subarray(0, b.T)];
+  const sep = row.indexOf(tok.sepId);
+  assert.ok(sep > 0);
+  assert.ok([...b.typeIds.subarray(sep + 1, sep + 3)].every((t) => t === 1));
+});
+
+Deno.test("LMGC-M trains on the existing 2-way head: parameter count and tensor names unchanged", async () => {
+  const fx = await ensureFixtures();
+  const dir = await Deno.makeTempDir();
+  await Deno.writeTextFile(join(dir, "t.data.xml"), XML);
+  await Deno.writeTextFile(join(dir, "t.gold.key.txt"), KEYS);
+  const text = join(dir, "text");
+  await Deno.mkdir(text);
+  await Deno.writeTextFile(
+    join(text, "a.txt"),
+    Array.from({ length: 400 }, (_, i) => `the river bank ${i} was full of water`).join("\n"),
+  );
+  const r = await trainLmgc(join(dir, "run"), {
+    model: join(fx, "tiny-bert"),
+    mlm: true,
+    train: join(dir, "t.data.xml"),
+    dev: join(dir, "t.data.xml"),
+    wordnet: "3.1",
+    epochs: 2,
+    batchSize: 8,
+    maxLength: 32,
+    mlmText: text,
+  }, { progress: false });
+  assert.equal(r.parameters.after, r.parameters.before);
+  const start = await loadCheckpoint(join(fx, "tiny-bert"));
+  const best = await loadCheckpoint(r.checkpoint);
+  assert.deepEqual([...best.weights.keys()].sort(), [...start.weights.keys()].sort());
+  assert.ok(r.best.f1 >= 0 && r.best.f1 <= 100);
+  assert.ok(Number.isFinite(r.mlmLoss.before) && Number.isFinite(r.mlmLoss.after));
+  await Deno.remove(dir, { recursive: true });
+});
