@@ -24,11 +24,11 @@ import {
   resolveBertConfig,
   Rng,
   sparseCrossEntropy,
-  tf,
   train,
   type TrainResult,
   writeFileAtomic,
 } from "@cohesive/shared";
+import { tf } from "@cohesive/shared/tf";
 import { DEFAULT_MLM_RUN, type MlmRunConfig, resolveMlmRun } from "./run_config.ts";
 import { loadTokenizer, mlmTokenizer, openText } from "./text_source.ts";
 import {

@@ -5,7 +5,8 @@
  * @module
  */
 import { join } from "node:path";
-import { BertModel, latestCheckpoint, loadCheckpoint, type MlmBatch, tf } from "@cohesive/shared";
+import { BertModel, latestCheckpoint, loadCheckpoint, type MlmBatch } from "@cohesive/shared";
+import { tf } from "@cohesive/shared/tf";
 import type { TeacherTopK } from "./weighting.ts";
 
 /** A loaded teacher. */

@@ -11,7 +11,8 @@
  * @module
  */
 import type { WordPieceTokenizer } from "@cohesive/shared";
-import { type BertModel, type Rng, tf } from "@cohesive/shared";
+import type { BertModel, Rng } from "@cohesive/shared";
+import { tf } from "@cohesive/shared/tf";
 import { candidateSenses } from "./baselines.ts";
 import { instancesOf, type WsdCorpus, type WsdKeys } from "./raganato.ts";
 import { parsePos, PARTS_OF_SPEECH, type Sense, type WordNet } from "./wordnet.ts";
@@ -132,25 +133,6 @@ export function encodePairs(
     mask: enc.attentionMask,
     labels: Int32Array.from(pairs, (p) => (p.match ? MATCH : 1 - MATCH)),
   };
-}
-
-/** The gloss-classification loss of a batch: cross-entropy of the 2-way head. */
-export function glossLoss(
-  model: BertModel,
-  b: PairBatch,
-  opts: { training: boolean; seed: number },
-): {
-  loss: tf.Scalar;
-  hidden: tf.Tensor3D;
-} {
-  const ids = tf.tensor2d(b.ids, [b.B, b.T], "int32");
-  const types = tf.tensor2d(b.typeIds, [b.B, b.T], "int32");
-  const mask = tf.tensor2d(b.mask, [b.B, b.T], "int32");
-  const hidden = model.forward({ inputIds: ids, tokenTypeIds: types, attentionMask: mask }, opts);
-  const logits = model.seqLogits(hidden, opts); // [B, 2]
-  const logp = tf.logSoftmax(logits);
-  const onehot = tf.oneHot(tf.tensor1d(b.labels, "int32"), 2);
-  return { loss: tf.neg(tf.mean(tf.sum(tf.mul(onehot, logp), -1))) as tf.Scalar, hidden };
 }
 
 /**

@@ -23,16 +23,15 @@ import {
   Rng,
   saveCheckpoint,
   sparseCrossEntropy,
-  tf,
   train,
   WordPieceTokenizer,
   writeFileAtomic,
 } from "@cohesive/shared";
+import { tf } from "@cohesive/shared/tf";
 import { readKeys, readRaganatoXml, type WsdKeys } from "./raganato.ts";
 import { WordNet } from "./wordnet.ts";
 import {
   encodePairs,
-  glossLoss,
   instancePairs,
   type PairBatch,
   predictSenses,
@@ -126,6 +125,25 @@ export function resolveLmgcRun(
 
 function goldKeyOf(dataXml: string): string {
   return dataXml.replace(/\.data\.xml$/, ".gold.key.txt");
+}
+
+/** The gloss-classification loss of a batch: cross-entropy of the 2-way head. */
+function glossLoss(
+  model: BertModel,
+  b: PairBatch,
+  opts: { training: boolean; seed: number },
+): {
+  loss: tf.Scalar;
+  hidden: tf.Tensor3D;
+} {
+  const ids = tf.tensor2d(b.ids, [b.B, b.T], "int32");
+  const types = tf.tensor2d(b.typeIds, [b.B, b.T], "int32");
+  const mask = tf.tensor2d(b.mask, [b.B, b.T], "int32");
+  const hidden = model.forward({ inputIds: ids, tokenTypeIds: types, attentionMask: mask }, opts);
+  const logits = model.seqLogits(hidden, opts); // [B, 2]
+  const logp = tf.logSoftmax(logits);
+  const onehot = tf.oneHot(tf.tensor1d(b.labels, "int32"), 2);
+  return { loss: tf.neg(tf.mean(tf.sum(tf.mul(onehot, logp), -1))) as tf.Scalar, hidden };
 }
 
 /** What a run returns. */

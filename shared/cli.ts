@@ -7,6 +7,7 @@
 
 /** An error in how a command was called (unknown flag, missing argument); exit code 2. */
 export class UsageError extends TypeError {
+  /** A usage mistake described by `message`. */
   constructor(message: string) {
     super(message);
     this.name = "UsageError";

@@ -3,7 +3,7 @@
  *
  * @module
  */
-import { tf } from "./runtime.ts";
+import { type Scalar, type Tensor1D, type Tensor2D, tf } from "./runtime.ts";
 
 /**
  * Mean cross-entropy of `logits` `[N, C]` against integer `labels` `[N]`, without materialising
@@ -11,17 +11,18 @@ import { tf } from "./runtime.ts";
  *
  * @example
  * ```ts
- * import { initRuntime, sparseCrossEntropy, tf } from "@cohesive/shared";
+ * import { initRuntime, sparseCrossEntropy } from "@cohesive/shared";
+import { tf } from "@cohesive/shared/tf";
  * await initRuntime({ backend: "cpu", quiet: true });
  * const l = sparseCrossEntropy(tf.tensor2d([[0, 0]]), tf.tensor1d([1], "int32"));
  * console.log(l.dataSync()[0].toFixed(4)); // "0.6931"
  * ```
  */
-export function sparseCrossEntropy(logits: tf.Tensor2D, labels: tf.Tensor1D): tf.Scalar {
+export function sparseCrossEntropy(logits: Tensor2D, labels: Tensor1D): Scalar {
   return tf.tidy(() => {
     const [N, C] = logits.shape;
     const logp = tf.logSoftmax(logits); // [N, C]
     const flat = tf.add(tf.mul(tf.range(0, N, 1, "int32"), tf.scalar(C, "int32")), labels);
-    return tf.neg(tf.mean(tf.gather(logp.reshape([N * C]), flat))) as tf.Scalar;
+    return tf.neg(tf.mean(tf.gather(logp.reshape([N * C]), flat))) as Scalar;
   });
 }

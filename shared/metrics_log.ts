@@ -12,6 +12,7 @@ export class MetricsLog {
   /** The file path. */
   readonly path: string;
 
+  /** A log appending to `path`. */
   constructor(path: string) {
     this.path = path;
   }

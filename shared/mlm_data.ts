@@ -215,6 +215,7 @@ export class MlmStream {
     return this;
   }
 
+  /** The next raw line (files interleaved, wrapping into the next epoch). */
   private async nextLine(): Promise<string> {
     if (this.lines) {
       if (this.state.line >= this.lines.length) {

@@ -4,7 +4,7 @@
  *
  * @module
  */
-import { tf } from "./runtime.ts";
+import { type Tensor1D, type Tensor2D, tf } from "./runtime.ts";
 import type { BertModel } from "./model.ts";
 import type { MlmBatch, MlmStream } from "./mlm_data.ts";
 import { Rng } from "./rng.ts";
@@ -24,10 +24,10 @@ export async function fixedBatches(
 
 /** Tensors of a host batch (`[B, T]` ids and mask, `[N]` positions and labels). */
 export function batchTensors(b: MlmBatch): {
-  inputIds: tf.Tensor2D;
-  attentionMask: tf.Tensor2D;
-  positions: tf.Tensor1D;
-  labels: tf.Tensor1D;
+  inputIds: Tensor2D;
+  attentionMask: Tensor2D;
+  positions: Tensor1D;
+  labels: Tensor1D;
 } {
   return {
     inputIds: tf.tensor2d(b.inputIds, [b.B, b.T], "int32"),

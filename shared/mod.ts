@@ -7,7 +7,15 @@
 export * from "./data_dir.ts";
 export * from "./atomic.ts";
 export * from "./bert_config.ts";
-export * from "./runtime.ts";
+export {
+  type BackendName,
+  BACKENDS,
+  initRuntime,
+  type RuntimeInfo,
+  useBackend,
+  webgpuAdapter,
+} from "./runtime.ts";
+export * from "./tensor_types.ts";
 export * from "./model.ts";
 export * from "./rng.ts";
 export * from "./optim.ts";

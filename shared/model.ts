@@ -8,7 +8,14 @@
  *
  * @module
  */
-import { tf } from "./runtime.ts";
+import {
+  type Tensor1D,
+  type Tensor2D,
+  type Tensor3D,
+  type Tensor4D,
+  tf,
+  type Variable,
+} from "./runtime.ts";
 import { type BertConfig, bertTensorShapes } from "./bert_config.ts";
 
 /** A named float tensor held in host memory (what checkpoints read and write). */
@@ -22,11 +29,11 @@ export interface HostTensor {
 /** Inputs of one forward pass. */
 export interface BertInputs {
   /** Token ids, `[B, T]` int32. */
-  inputIds: tf.Tensor2D;
+  inputIds: Tensor2D;
   /** Segment ids, `[B, T]` int32; zeros when omitted. */
-  tokenTypeIds?: tf.Tensor2D;
+  tokenTypeIds?: Tensor2D;
   /** 1 for real tokens, 0 for padding, `[B, T]`; all ones when omitted. */
-  attentionMask?: tf.Tensor2D;
+  attentionMask?: Tensor2D;
 }
 
 /** Options of one forward pass. */
@@ -47,9 +54,9 @@ export class BertModel {
   /** The resolved configuration. */
   readonly config: BertConfig;
   /** Trainable parameters by Hugging Face name. */
-  readonly params: Map<string, tf.Variable>;
+  readonly params: Map<string, Variable>;
 
-  private constructor(config: BertConfig, params: Map<string, tf.Variable>) {
+  private constructor(config: BertConfig, params: Map<string, Variable>) {
     this.config = config;
     this.params = params;
   }
@@ -72,7 +79,7 @@ export class BertModel {
    */
   static create(config: BertConfig, seed = 0): BertModel {
     const shapes = bertTensorShapes(config);
-    const params = new Map<string, tf.Variable>();
+    const params = new Map<string, Variable>();
     // tfjs variable names are global: prefix a per-model id so teachers and students coexist.
     const uid = `bert${nextModelId++}`;
     let i = 0;
@@ -143,7 +150,8 @@ export class BertModel {
     this.params.clear();
   }
 
-  private p(name: string): tf.Variable {
+  /** The parameter `name`. */
+  private p(name: string): Variable {
     const v = this.params.get(name);
     if (!v) throw new RangeError(`model has no parameter "${name}"`);
     return v;
@@ -152,17 +160,19 @@ export class BertModel {
   // ---- building blocks -------------------------------------------------------------------
 
   /** `x @ W^T + b` for a PyTorch-layout weight `[out, in]`; x is `[M, in]` → `[M, out]`. */
-  private linear(x: tf.Tensor2D, prefix: string): tf.Tensor2D {
+  private linear(x: Tensor2D, prefix: string): Tensor2D {
     return tf.add(tf.matMul(x, this.p(`${prefix}.weight`), false, true), this.p(`${prefix}.bias`));
   }
 
-  private layerNorm(x: tf.Tensor2D, prefix: string): tf.Tensor2D {
+  /** LayerNorm over the last axis with the `prefix` scale and bias. */
+  private layerNorm(x: Tensor2D, prefix: string): Tensor2D {
     const { mean, variance } = tf.moments(x, -1, true);
     const xhat = tf.div(tf.sub(x, mean), tf.sqrt(tf.add(variance, this.config.layer_norm_eps)));
     return tf.add(tf.mul(xhat, this.p(`${prefix}.weight`)), this.p(`${prefix}.bias`));
   }
 
-  private act(x: tf.Tensor2D): tf.Tensor2D {
+  /** The configured feed-forward activation. */
+  private act(x: Tensor2D): Tensor2D {
     switch (this.config.hidden_act) {
       case "relu":
         return tf.relu(x);
@@ -175,6 +185,7 @@ export class BertModel {
     }
   }
 
+  /** Dropout in training mode, seeded per call. */
   private dropout<R extends tf.Rank>(x: tf.Tensor<R>, rate: number, d: DropoutState): tf.Tensor<R> {
     if (!d.training || rate <= 0) return x;
     return tf.dropout(x, rate, undefined, tfSeed(d.seed * 7919 + d.next++)) as tf.Tensor<R>;
@@ -182,52 +193,54 @@ export class BertModel {
 
   // ---- embeddings ------------------------------------------------------------------------
 
-  private embeddings(inp: BertInputs, B: number, T: number, d: DropoutState): tf.Tensor2D {
+  /** Word + position + token-type embeddings, LayerNorm, dropout: `[B·T, H]`. */
+  private embeddings(inp: BertInputs, B: number, T: number, d: DropoutState): Tensor2D {
     const c = this.config;
     if (T > c.max_position_embeddings) {
       throw new RangeError(
         `sequence length ${T} exceeds max_position_embeddings ${c.max_position_embeddings}`,
       );
     }
-    const ids = inp.inputIds.reshape([B * T]) as tf.Tensor1D;
+    const ids = inp.inputIds.reshape([B * T]) as Tensor1D;
     const words = tf.gather(this.p("bert.embeddings.word_embeddings.weight"), ids); // [B·T, H]
     const pos = tf.slice(this.p("bert.embeddings.position_embeddings.weight"), [0, 0], [T, -1]);
     const types = inp.tokenTypeIds
       ? tf.gather(
         this.p("bert.embeddings.token_type_embeddings.weight"),
-        inp.tokenTypeIds.reshape([B * T]) as tf.Tensor1D,
+        inp.tokenTypeIds.reshape([B * T]) as Tensor1D,
       )
       : tf.slice(this.p("bert.embeddings.token_type_embeddings.weight"), [0, 0], [1, -1]);
     const sum = tf.add(
       tf.add(words.reshape([B, T, c.hidden_size]), pos),
       types.reshape([inp.tokenTypeIds ? B : 1, inp.tokenTypeIds ? T : 1, c.hidden_size]),
-    ).reshape([B * T, c.hidden_size]) as tf.Tensor2D; // [B·T, H]
+    ).reshape([B * T, c.hidden_size]) as Tensor2D; // [B·T, H]
     const x = this.layerNorm(sum, "bert.embeddings.LayerNorm");
     return this.dropout(x, c.hidden_dropout_prob, d);
   }
 
   // ---- attention -------------------------------------------------------------------------
 
+  /** Multi-head self-attention with the padding mask, residual and post-LN: `[B·T, H]`. */
   private attention(
-    x: tf.Tensor2D,
-    maskBias: tf.Tensor4D | undefined,
+    x: Tensor2D,
+    maskBias: Tensor4D | undefined,
     B: number,
     T: number,
     prefix: string,
     d: DropoutState,
-  ): tf.Tensor2D {
+  ): Tensor2D {
     const c = this.config;
     const A = c.num_attention_heads, D = c.hidden_size / A;
-    const heads = (t: tf.Tensor2D) => t.reshape([B, T, A, D]).transpose([0, 2, 1, 3]); // [B, A, T, D]
+    const heads = (t: Tensor2D) => t.reshape([B, T, A, D]).transpose([0, 2, 1, 3]); // [B, A, T, D]
     const q = heads(this.linear(x, `${prefix}.self.query`));
     const k = heads(this.linear(x, `${prefix}.self.key`));
     const v = heads(this.linear(x, `${prefix}.self.value`));
-    let scores = tf.mul(tf.matMul(q, k, false, true), 1 / Math.sqrt(D)) as tf.Tensor4D; // [B, A, T, T]
+    let scores = tf.mul(tf.matMul(q, k, false, true), 1 / Math.sqrt(D)) as Tensor4D; // [B, A, T, T]
     if (maskBias) scores = tf.add(scores, maskBias);
     const probs = this.dropout(tf.softmax(scores), c.attention_probs_dropout_prob, d);
     const ctx = tf.matMul(probs, v).transpose([0, 2, 1, 3]).reshape([B * T, c.hidden_size]); // [B·T, H]
     const out = this.dropout(
-      this.linear(ctx as tf.Tensor2D, `${prefix}.output.dense`),
+      this.linear(ctx as Tensor2D, `${prefix}.output.dense`),
       c.hidden_dropout_prob,
       d,
     );
@@ -236,7 +249,8 @@ export class BertModel {
 
   // ---- feed-forward and block ------------------------------------------------------------
 
-  private feedForward(x: tf.Tensor2D, prefix: string, d: DropoutState): tf.Tensor2D {
+  /** GELU feed-forward with residual and post-LN: `[B·T, H]`. */
+  private feedForward(x: Tensor2D, prefix: string, d: DropoutState): Tensor2D {
     const h = this.act(this.linear(x, `${prefix}.intermediate.dense`)); // [B·T, I]
     const out = this.dropout(
       this.linear(h, `${prefix}.output.dense`),
@@ -252,7 +266,7 @@ export class BertModel {
    * The last hidden states, `[B, T, H]`. Call inside `tf.tidy` (or a gradient function) so the
    * intermediates are freed.
    */
-  forward(inp: BertInputs, opts: ForwardOptions = {}): tf.Tensor3D {
+  forward(inp: BertInputs, opts: ForwardOptions = {}): Tensor3D {
     const [B, T] = inp.inputIds.shape;
     const d: DropoutState = { training: opts.training ?? false, seed: opts.seed ?? 0, next: 0 };
     let x = this.embeddings(inp, B, T, d); // [B·T, H]
@@ -262,7 +276,7 @@ export class BertModel {
         1,
         1,
         T,
-      ]) as tf.Tensor4D
+      ]) as Tensor4D
       : undefined; // [B, 1, 1, T], 0 keep / −10⁴ pad
     for (let l = 0; l < this.config.num_hidden_layers; l++) {
       const p = `bert.encoder.layer.${l}`;
@@ -279,9 +293,9 @@ export class BertModel {
    * rows are computed — the masked positions — which is where training spends its vocabulary
    * work; without, every position: `[B·T, V]`.
    */
-  mlmLogits(hidden: tf.Tensor3D, positions?: tf.Tensor1D): tf.Tensor2D {
+  mlmLogits(hidden: Tensor3D, positions?: Tensor1D): Tensor2D {
     const [B, T, H] = hidden.shape;
-    let h = hidden.reshape([B * T, H]) as tf.Tensor2D;
+    let h = hidden.reshape([B * T, H]) as Tensor2D;
     if (positions) h = tf.gather(h, positions); // [N, H]
     h = this.act(this.linear(h, "cls.predictions.transform.dense"));
     h = this.layerNorm(h, "cls.predictions.transform.LayerNorm");
@@ -290,14 +304,14 @@ export class BertModel {
   }
 
   /** The pooled `[CLS]` representation, `[B, H]` (dense + tanh). */
-  pooled(hidden: tf.Tensor3D): tf.Tensor2D {
+  pooled(hidden: Tensor3D): Tensor2D {
     const [B, , H] = hidden.shape;
-    const cls = tf.slice(hidden, [0, 0, 0], [B, 1, H]).reshape([B, H]) as tf.Tensor2D;
+    const cls = tf.slice(hidden, [0, 0, 0], [B, 1, H]).reshape([B, H]) as Tensor2D;
     return tf.tanh(this.linear(cls, "bert.pooler.dense"));
   }
 
   /** The 2-way sequence-pair head (BERT's NSP head; LMGC-M reuses it): `[B, 2]` logits. */
-  seqLogits(hidden: tf.Tensor3D, opts: ForwardOptions = {}): tf.Tensor2D {
+  seqLogits(hidden: Tensor3D, opts: ForwardOptions = {}): Tensor2D {
     const d: DropoutState = {
       training: opts.training ?? false,
       seed: (opts.seed ?? 0) + 0x5eed,

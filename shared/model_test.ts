@@ -6,10 +6,10 @@ import {
   initRuntime,
   loadCheckpoint,
   sparseCrossEntropy,
-  tf,
   useBackend,
   webgpuAdapter,
 } from "./mod.ts";
+import { tf } from "./tf.ts";
 
 await initRuntime({ backend: "cpu", quiet: true });
 const dir = await ensureFixtures();

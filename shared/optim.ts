@@ -4,7 +4,7 @@
  *
  * @module
  */
-import { tf } from "./runtime.ts";
+import { type Tensor, tf, type Variable } from "./runtime.ts";
 import type { HostTensor } from "./model.ts";
 
 /** AdamW hyper-parameters. */
@@ -26,7 +26,8 @@ export interface AdamWOptions {
  *
  * @example
  * ```ts
- * import { AdamW, initRuntime, tf } from "@cohesive/shared";
+ * import { AdamW, initRuntime } from "@cohesive/shared";
+import { tf } from "@cohesive/shared/tf";
  * await initRuntime({ backend: "cpu", quiet: true });
  * const w = tf.variable(tf.tensor1d([1, 2]));
  * const opt = new AdamW(new Map([["w", w]]));
@@ -36,12 +37,13 @@ export interface AdamWOptions {
 export class AdamW {
   /** Number of updates applied so far. */
   step = 0;
-  private readonly params: Map<string, tf.Variable>;
-  private readonly m = new Map<string, tf.Variable>();
-  private readonly v = new Map<string, tf.Variable>();
+  private readonly params: Map<string, Variable>;
+  private readonly m = new Map<string, Variable>();
+  private readonly v = new Map<string, Variable>();
   private readonly o: Required<AdamWOptions>;
 
-  constructor(params: Map<string, tf.Variable>, opts: AdamWOptions = {}) {
+  /** AdamW over `params` (zero moments). */
+  constructor(params: Map<string, Variable>, opts: AdamWOptions = {}) {
     this.params = params;
     this.o = {
       beta1: opts.beta1 ?? 0.9,
@@ -60,7 +62,7 @@ export class AdamW {
   }
 
   /** Apply one update with learning rate `lr`. Gradients are keyed by parameter name. */
-  apply(grads: Map<string, tf.Tensor>, lr: number): void {
+  apply(grads: Map<string, Tensor>, lr: number): void {
     this.step++;
     const { beta1, beta2, epsilon, weightDecay, noDecay } = this.o;
     const bc1 = 1 - beta1 ** this.step, bc2 = 1 - beta2 ** this.step;
@@ -128,26 +130,26 @@ export function linearWarmupDecay(step: number, lr: number, warmup: number, tota
  * caller disposes the old ones) and the norm before clipping.
  */
 export function clipByGlobalNorm(
-  grads: Map<string, tf.Tensor>,
+  grads: Map<string, Tensor>,
   maxNorm: number,
-): { grads: Map<string, tf.Tensor>; norm: number } {
+): { grads: Map<string, Tensor>; norm: number } {
   const sq = tf.tidy(() => tf.addN([...grads.values()].map((g) => tf.sum(tf.square(g)))));
   const norm = Math.sqrt(sq.dataSync()[0]);
   sq.dispose();
   const scale = norm > maxNorm && maxNorm > 0 ? maxNorm / (norm + 1e-6) : 1;
-  const out = new Map<string, tf.Tensor>();
+  const out = new Map<string, Tensor>();
   for (const [k, g] of grads) out.set(k, scale === 1 ? tf.clone(g) : tf.mul(g, scale));
   return { grads: out, norm };
 }
 
 /** Sums gradients over micro-batches; {@link GradAccumulator.mean} divides by their count. */
 export class GradAccumulator {
-  private sum = new Map<string, tf.Tensor>();
+  private sum = new Map<string, Tensor>();
   /** Micro-batches added since the last reset. */
   count = 0;
 
   /** Add one micro-batch's gradients (they stay owned by the caller). */
-  add(grads: Map<string, tf.Tensor>): void {
+  add(grads: Map<string, Tensor>): void {
     for (const [k, g] of grads) {
       const prev = this.sum.get(k);
       this.sum.set(k, prev ? tf.add(prev, g) : tf.clone(g));
@@ -157,8 +159,8 @@ export class GradAccumulator {
   }
 
   /** The mean gradient; ownership passes to the caller and the accumulator resets. */
-  mean(): Map<string, tf.Tensor> {
-    const out = new Map<string, tf.Tensor>();
+  mean(): Map<string, Tensor> {
+    const out = new Map<string, Tensor>();
     for (const [k, g] of this.sum) {
       out.set(k, this.count === 1 ? g : tf.div(g, this.count));
       if (this.count !== 1) g.dispose();

@@ -37,6 +37,7 @@ export class Progress {
   /** Steps done so far. */
   done_ = 0;
 
+  /** A bar named `label` counting to `total`. */
   constructor(label: string, total: number, opts: ProgressOptions = {}) {
     this.label = label;
     this.total = total;

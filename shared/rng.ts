@@ -19,6 +19,7 @@ export class Rng {
   /** The whole generator state; `new Rng(0).restore(s)` continues the sequence. */
   state: number;
 
+  /** A generator seeded with `seed` (any number; it is reduced to 32 bits). */
   constructor(seed: number) {
     this.state = seed >>> 0;
   }

@@ -15,7 +15,17 @@ import { existsSync } from "node:fs";
 import { join } from "node:path";
 import { REPO_ROOT } from "./data_dir.ts";
 
+/** The tfjs namespace with our backends registered (public entry: `@cohesive/shared/tf`). */
 export { tf };
+export type {
+  Scalar,
+  Tensor,
+  Tensor1D,
+  Tensor2D,
+  Tensor3D,
+  Tensor4D,
+  Variable,
+} from "./tensor_types.ts";
 
 /** The backends cohesive can run on. */
 export type BackendName = "webgpu" | "wasm" | "cpu";

@@ -76,7 +76,8 @@ export function lineChartSvg(c: LineChart): string {
   );
   const ys = [...pts.map((p) => p[1]), ...(c.hlines ?? []).map((h) => h.y)];
   const xs = pts.map((p) => p[0]);
-  let x0 = Math.min(...xs, 0), x1 = Math.max(...xs, 1);
+  const x0 = Math.min(...xs, 0);
+  let x1 = Math.max(...xs, 1);
   let y0 = Math.min(...ys), y1 = Math.max(...ys);
   if (!Number.isFinite(y0)) [y0, y1] = [0, 1];
   if (y1 - y0 < 1e-9) [y0, y1] = [y0 - 0.5, y1 + 0.5];

@@ -10,7 +10,7 @@
  * @module
  */
 import { join } from "node:path";
-import { tf } from "./runtime.ts";
+import { type Scalar, type Tensor, tf } from "./runtime.ts";
 import type { BertModel } from "./model.ts";
 import { AdamW, clipByGlobalNorm, GradAccumulator, linearWarmupDecay } from "./optim.ts";
 import { MetricsLog } from "./metrics_log.ts";
@@ -48,7 +48,7 @@ export interface TrainHooks<M> {
   /** The next micro-batch (host data). */
   next(): Promise<M>;
   /** Loss of one micro-batch; runs inside the gradient tape. `seed` drives dropout. */
-  loss(micro: M, seed: number): tf.Scalar;
+  loss(micro: M, seed: number): Scalar;
   /** The data position, JSON-serialisable (saved with checkpoints). */
   dataState(): unknown;
   /** Restore a position from {@link TrainHooks.dataState}. */
@@ -174,7 +174,7 @@ export async function train<M>(
       const { value, grads } = tf.variableGrads(() => hooks.loss(batch, seed));
       lossSum += (await value.data())[0];
       value.dispose();
-      const named = new Map<string, tf.Tensor>();
+      const named = new Map<string, Tensor>();
       for (const [name, v] of model.params) if (grads[v.name]) named.set(name, grads[v.name]);
       acc.add(named);
       tf.dispose(grads);

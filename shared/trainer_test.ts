@@ -10,11 +10,11 @@ import {
   type MlmStreamState,
   Rng,
   sparseCrossEntropy,
-  tf,
   train,
   type TrainConfig,
   type TrainHooks,
 } from "./mod.ts";
+import { tf } from "./tf.ts";
 
 await initRuntime({ backend: "cpu", quiet: true });
 await ensureFixtures();

@@ -1,5 +1,6 @@
 import assert from "node:assert/strict";
-import { initRuntime, tf, useBackend } from "./mod.ts";
+import { initRuntime, useBackend } from "./mod.ts";
+import { tf } from "./tf.ts";
 
 await initRuntime({ backend: "cpu", quiet: true });
 

@@ -104,23 +104,31 @@ const ATTENTION_THREADS = 64;
 /** Shared memory the kernel may use, in f32 words (16 KiB, WebGPU's guaranteed minimum). */
 const SHARED_WORDS = 4096;
 
-/** Query rows (bq) and keys (bc) per tile for head size D, or undefined if no tile fits. */
+/**
+ * Query rows (bq) and keys (bc) per tile for head size D, or undefined when no tile fits in 16 KiB
+ * of shared memory (then {@link attention} uses the reference ops on WebGPU too).
+ */
 export function attentionTile(D: number): { bq: number; bc: number } | undefined {
-  const candidates = [[16, 32], [16, 16], [8, 16], [8, 8], [4, 8], [2, 4], [1, 4], [1, 2], [1, 1]];
+  const rowVec4 = Math.ceil(D / 4) + 1; // a tile row: D padded to vec4s, plus one against conflicts
+  const candidates = [[16, 32], [16, 16], [8, 16], [8, 8], [4, 8], [2, 4], [1, 4]];
   for (const [bq, bc] of candidates) {
-    if (bq * (D + 1) + bc * (D + 1) + bq * bc <= SHARED_WORDS) return { bq, bc };
+    if (4 * rowVec4 * (bq + bc) + bq * bc <= SHARED_WORDS) return { bq, bc };
   }
   return undefined;
 }
 
 /**
- * Flash-attention-style tiling: one workgroup per (b, a, block of bq query rows); P = 64 / bq
+ * Flash-attention-style tiling: one workgroup per (b, a, block of bq query rows), P = 64 / bq
  * threads per row. The scaled query block stays in shared memory; keys are visited in chunks of bc:
- * the K chunk is loaded cooperatively (coalesced), thread (r, c) scores keys c, c + P, … of row r,
- * the row's chunk max updates the running max, the V chunk replaces K in shared memory, and each
- * thread rescales and accumulates its output columns c, c + P, … (online softmax: the [T, T] score
- * matrix is never stored). Rows are padded to D + 1 words against shared-memory bank conflicts.
- * D, bq and bc are compiled in (they size shared memory and the per-thread accumulators).
+ * the K chunk is loaded cooperatively, thread (r, c) scores keys c, c + P, … of row r, the row's
+ * chunk max updates its running max, the V chunk replaces K in shared memory, and each thread
+ * rescales and accumulates its output vec4 columns c, c + P, … (online softmax: the [T, T] score
+ * matrix is never stored). Tiles hold vec4s (D padded to a multiple of 4) with rows padded by one
+ * vec4 against shared-memory bank conflicts.
+ *
+ * llvmpipe notes: loop bounds come from uniforms (compile-time bounds get unrolled and compile for
+ * minutes), and the tiles are vec4 arrays (scalar f32 tiles of this size also take minutes to
+ * compile with a cold Mesa shader cache; compile time grows with the shared memory used). Real GPU compilers need neither, and lose nothing.
  */
 class AttentionProgram implements WebGPUProgram {
   variableNames: string[] = ["q", "k", "v", "mask"];
@@ -141,35 +149,33 @@ class AttentionProgram implements WebGPUProgram {
     this.bq = tile.bq;
     this.bc = tile.bc;
     this.dispatch = [B * A * Math.ceil(T / tile.bq), 1, 1];
-    // The WGSL depends on D, bq and bc (and the workgroup size, which tfjs adds to the key);
-    // B, A, T and scale come through uniforms.
-    this.shaderKey = `cohesiveAttention_d${D}_q${tile.bq}_c${tile.bc}`;
+    // The WGSL depends on ceil(D / 4), bq and bc (tile sizes) and the workgroup size (which tfjs
+    // adds to the key); D, B, A, T, bc and scale reach the code through uniforms.
+    this.shaderKey = `cohesiveAttention_d4x${Math.ceil(D / 4)}_q${tile.bq}_c${tile.bc}`;
   }
 
   getUserCode(): string {
-    const D = this.depth;
     const BQ = this.bq;
     const BC = this.bc;
     const P = ATTENTION_THREADS / BQ;
-    const DP = D + 1;
-    const NC = Math.ceil(D / P);
+    const DP4 = Math.ceil(this.depth / 4) + 1;
+    const NC = Math.ceil((DP4 - 1) / P);
     return `
-      // Head size ${D}, ${BQ} query rows × ${BC} keys per tile, ${P} threads per row.
       const BQ : i32 = ${BQ};
       const P : i32 = ${P};
       const NT : i32 = ${ATTENTION_THREADS};
-      var<workgroup> qTile : array<f32, ${BQ * DP}>;
-      var<workgroup> kvTile : array<f32, ${BC * DP}>;
-      var<workgroup> sTile : array<f32, ${BQ * BC}>;
+      var<workgroup> qTile : array<vec4<f32>, ${BQ * DP4}>;
+      var<workgroup> kvTile : array<vec4<f32>, ${BC * DP4}>;
+      var<workgroup> sTile : array<vec4<f32>, ${(BQ * BC) / 4}>; // scores, 4 per vec4
+      fn sGet(idx : i32) -> f32 { return sTile[idx / 4][idx % 4]; }
+      fn sSet(idx : i32, x : f32) { sTile[idx / 4][idx % 4] = x; }
 
       fn main(index : i32) {
-        // Loop bounds are read from uniforms on purpose: with compile-time bounds llvmpipe's LLVM
-        // unrolls the nested loops and needs minutes per shader (cold Mesa cache); GPU compilers
-        // do not need the hint.
         let D = uniforms.qShape[3];
-        let DP = D + 1;
+        let D4 = (D + 3) / 4;
+        let DP4 = D4 + 1;
         let BC = uniforms.chunk;
-        let NC = (D + P - 1) / P;
+        let NC = (D4 + P - 1) / P;
         let B = uniforms.qShape[0];
         let A = uniforms.qShape[1];
         let T = uniforms.qShape[2];
@@ -185,25 +191,35 @@ class AttentionProgram implements WebGPUProgram {
         let c = tid - r * P;                       // and its part of that row
         let i = row0 + r;
 
-        for (var e = tid; e < BQ * D; e += NT) {
-          let rr = e / D;
-          let d = e - rr * D;
-          var x = 0.0;
-          if (row0 + rr < T) { x = q[headBase + (row0 + rr) * D + d] * uniforms.scale; }
-          qTile[rr * DP + d] = x;
+        for (var e = tid; e < BQ * D4; e += NT) {
+          let rr = e / D4;
+          let d4 = e - rr * D4;
+          var x = vec4<f32>(0.0);
+          if (row0 + rr < T) {
+            let g = headBase + (row0 + rr) * D + d4 * 4;
+            for (var j = 0; j < 4; j++) {
+              if (d4 * 4 + j < D) { x[j] = q[g + j]; }
+            }
+          }
+          qTile[rr * DP4 + d4] = x * uniforms.scale;
         }
 
         var mRun = -3.402823e+38;
         var lRun = 0.0;
-        var acc : array<f32, ${NC}>;
+        var acc : array<vec4<f32>, ${NC}>;
         for (var c0 = 0; c0 < T; c0 += BC) {
-          workgroupBarrier();                      // the previous chunk is done with kvTile, sTile
-          for (var e = tid; e < BC * D; e += NT) {
-            let u = e / D;
-            let d = e - u * D;
-            var x = 0.0;
-            if (c0 + u < T) { x = k[headBase + (c0 + u) * D + d]; }
-            kvTile[u * DP + d] = x;
+          workgroupBarrier();                      // the previous chunk is done with the tiles
+          for (var e = tid; e < BC * D4; e += NT) {
+            let u = e / D4;
+            let d4 = e - u * D4;
+            var x = vec4<f32>(0.0);
+            if (c0 + u < T) {
+              let g = headBase + (c0 + u) * D + d4 * 4;
+              for (var j = 0; j < 4; j++) {
+                if (d4 * 4 + j < D) { x[j] = k[g + j]; }
+              }
+            }
+            kvTile[u * DP4 + d4] = x;
           }
           workgroupBarrier();
           for (var u = c; u < BC; u += P) {
@@ -211,39 +227,44 @@ class AttentionProgram implements WebGPUProgram {
             var score = -3.402823e+38;
             if (t < T) {
               var dotv = 0.0;
-              for (var d = 0; d < D; d++) {
-                dotv += qTile[r * DP + d] * kvTile[u * DP + d];
+              for (var d4 = 0; d4 < D4; d4++) {
+                dotv += dot(qTile[r * DP4 + d4], kvTile[u * DP4 + d4]);
               }
               score = dotv + (1.0 - mask[b * T + t]) * ${MASK_BIAS.toExponential()};
             }
-            sTile[r * BC + u] = score;
+            sSet(r * BC + u, score);
           }
           workgroupBarrier();
           var chunkMax = -3.402823e+38;
-          for (var u = 0; u < BC; u++) { chunkMax = max(chunkMax, sTile[r * BC + u]); }
+          for (var u = 0; u < BC; u++) { chunkMax = max(chunkMax, sGet(r * BC + u)); }
           let mNew = max(mRun, chunkMax);
-          for (var e = tid; e < BC * D; e += NT) {
-            let u = e / D;
-            let d = e - u * D;
-            var x = 0.0;
-            if (c0 + u < T) { x = v[headBase + (c0 + u) * D + d]; }
-            kvTile[u * DP + d] = x;
+          for (var e = tid; e < BC * D4; e += NT) {
+            let u = e / D4;
+            let d4 = e - u * D4;
+            var x = vec4<f32>(0.0);
+            if (c0 + u < T) {
+              let g = headBase + (c0 + u) * D + d4 * 4;
+              for (var j = 0; j < 4; j++) {
+                if (d4 * 4 + j < D) { x[j] = v[g + j]; }
+              }
+            }
+            kvTile[u * DP4 + d4] = x;
           }
           workgroupBarrier();                      // all maxima read, V chunk loaded
           for (var u = c; u < BC; u += P) {
-            sTile[r * BC + u] = select(0.0, exp(sTile[r * BC + u] - mNew), c0 + u < T);
+            sSet(r * BC + u, select(0.0, exp(sGet(r * BC + u) - mNew), c0 + u < T));
           }
           workgroupBarrier();
           let alpha = exp(mRun - mNew);
           var pSum = 0.0;
-          for (var u = 0; u < BC; u++) { pSum += sTile[r * BC + u]; }
+          for (var u = 0; u < BC; u++) { pSum += sGet(r * BC + u); }
           lRun = lRun * alpha + pSum;
           for (var j = 0; j < NC; j++) {
-            let d = c + j * P;
-            if (d < D) {
+            let d4 = c + j * P;
+            if (d4 < D4) {
               var sum = acc[j] * alpha;
               for (var u = 0; u < BC; u++) {
-                sum += sTile[r * BC + u] * kvTile[u * DP + d];
+                sum += sGet(r * BC + u) * kvTile[u * DP4 + d4];
               }
               acc[j] = sum;
             }
@@ -252,8 +273,13 @@ class AttentionProgram implements WebGPUProgram {
         }
         if (flatItem < B * A * blocks && i < T) {
           for (var j = 0; j < NC; j++) {
-            let d = c + j * P;
-            if (d < D) { result[headBase + i * D + d] = acc[j] / lRun; }
+            let d4 = c + j * P;
+            if (d4 < D4) {
+              let o = acc[j] / lRun;
+              for (var jj = 0; jj < 4; jj++) {
+                if (d4 * 4 + jj < D) { result[headBase + i * D + d4 * 4 + jj] = o[jj]; }
+              }
+            }
           }
         }
       }`;

@@ -212,7 +212,7 @@ function crossEntropyRows(z: tf.Tensor2D, labels: tf.Tensor1D): tf.Tensor1D {
 
 /** Workgroup size for a vocabulary of `V` columns (one workgroup per row). */
 function workgroupFor(V: number): number {
-  return V >= 2048 ? 256 : 64;
+  return V >= 2048 ? 64 : 64;
 }
 
 /**

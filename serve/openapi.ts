@@ -1,0 +1,353 @@
+/**
+ * The OpenAPI 3.1 document served at `/openapi.json`, written by hand. The route tests send
+ * every request example in it and check the documented status, so it stays true.
+ *
+ * @module
+ */
+import type { ServeLimits } from "./request.ts";
+
+/** A JSON object (an OpenAPI fragment). */
+export type Json = Record<string, unknown>;
+
+const error: Json = {
+  description: "Error",
+  content: {
+    "application/json": {
+      schema: { $ref: "#/components/schemas/Error" },
+    },
+  },
+};
+
+function ok(schema: string, description = "OK"): Json {
+  return {
+    description,
+    content: { "application/json": { schema: { $ref: `#/components/schemas/${schema}` } } },
+  };
+}
+
+function errors(...codes: number[]): Json {
+  const all: Record<number, string> = {
+    400: "malformed body, wrong type, empty text or unknown field",
+    404: "unknown model",
+    413: "beyond the limits (body size, text length, number of texts)",
+    415: "Content-Type is not application/json",
+    503: "models still loading, shutting down, or too much work queued (see Retry-After)",
+  };
+  return Object.fromEntries(codes.map((c) => [String(c), { ...error, description: all[c] }]));
+}
+
+function body(schema: string, example: unknown): Json {
+  return {
+    required: true,
+    content: {
+      "application/json": {
+        schema: { $ref: `#/components/schemas/${schema}` },
+        example,
+      },
+    },
+  };
+}
+
+const nullableString = { type: ["string", "null"] };
+const nullableNumber = { type: ["number", "null"] };
+
+/** The OpenAPI document for a server with `limits`. */
+export function openApiDocument(limits: ServeLimits): Json {
+  const text = (max: number) => ({ type: "string", minLength: 1, maxLength: max });
+  return {
+    openapi: "3.1.0",
+    info: {
+      title: "cohesive serve",
+      version: "0.1.0",
+      description:
+        "Word sense disambiguation, text similarity and plagiarism detection. Every answer " +
+        "names the model that produced it; without a trained model the server answers from " +
+        "knowledge-based methods (extended Lesk, lexical similarity). Errors are " +
+        '`{"error": "message"}` with a 4xx status (503 while loading or overloaded).',
+    },
+    paths: {
+      "/v1/wsd": {
+        post: {
+          summary: "Disambiguate every content word of each text",
+          requestBody: body("WsdRequest", {
+            texts: ["He sat on the bank of the river and watched the water."],
+          }),
+          responses: { "200": ok("WsdResponse"), ...errors(400, 404, 413, 415, 503) },
+        },
+      },
+      "/api/model": {
+        post: {
+          summary: "AMuSE-WSD compatible: its request body and its bare-array answer",
+          description:
+            "The model and WordNet version are in the X-Cohesive-Model and X-WordNet-Version headers.",
+          requestBody: body("AmuseRequest", [{ text: "The bank raised its rates.", lang: "EN" }]),
+          responses: {
+            "200": {
+              description: "One entry per document",
+              content: {
+                "application/json": {
+                  schema: { type: "array", items: { $ref: "#/components/schemas/AmuseText" } },
+                },
+              },
+            },
+            ...errors(400, 413, 415, 503),
+          },
+        },
+      },
+      "/v1/similarity": {
+        post: {
+          summary: "Similarity and paraphrase probability of text pairs",
+          requestBody: body("SimilarityRequest", {
+            pairs: [{ a: "A man is playing a guitar.", b: "Someone plays the guitar." }],
+          }),
+          responses: { "200": ok("SimilarityResponse"), ...errors(400, 404, 413, 415, 503) },
+        },
+      },
+      "/v1/plagiarism": {
+        post: {
+          summary: "Align a suspicious text with source texts sentence by sentence",
+          requestBody: body("PlagiarismRequest", {
+            suspicious: "The cat sat on the mat. It was a sunny day.",
+            sources: ["A cat was sitting on the mat. Dogs bark at night."],
+          }),
+          responses: { "200": ok("PlagiarismReport"), ...errors(400, 404, 413, 415, 503) },
+        },
+      },
+      "/v1/models": {
+        get: { summary: "The served models", responses: { "200": ok("Models") } },
+      },
+      "/healthz": {
+        get: { summary: "Liveness: the process answers", responses: { "200": ok("Status") } },
+      },
+      "/readyz": {
+        get: {
+          summary: "Readiness: models loaded and not shutting down",
+          responses: { "200": ok("Status"), "503": error },
+        },
+      },
+      "/openapi.json": {
+        get: { summary: "This document", responses: { "200": { description: "OpenAPI 3.1" } } },
+      },
+      "/": {
+        get: {
+          summary: "Demo page",
+          responses: { "200": { description: "HTML", content: { "text/html": {} } } },
+        },
+      },
+    },
+    components: {
+      schemas: {
+        Error: {
+          type: "object",
+          required: ["error"],
+          properties: { error: { type: "string" } },
+        },
+        Status: {
+          type: "object",
+          properties: { status: { type: "string" }, error: { type: "string" } },
+        },
+        WsdRequest: {
+          type: "object",
+          additionalProperties: false,
+          required: ["texts"],
+          properties: {
+            texts: {
+              type: "array",
+              minItems: 1,
+              maxItems: limits.maxTexts,
+              items: text(limits.maxTextChars),
+            },
+            model: { type: "string", description: "a WSD model of /v1/models; default first" },
+            format: {
+              enum: ["cohesive", "amuse"],
+              default: "cohesive",
+              description: "amuse: AMuSE-WSD token objects (WordNet 3.0 ids when available)",
+            },
+          },
+        },
+        WsdToken: {
+          type: "object",
+          properties: {
+            text: { type: "string" },
+            start: { type: "integer", description: "UTF-16 offset in the text" },
+            end: { type: "integer" },
+            lemma: nullableString,
+            pos: { enum: ["n", "v", "a", "r", null] },
+            senseKey: nullableString,
+            synset: { type: ["string", "null"], description: "offset + pos, e.g. 09213565n" },
+            gloss: nullableString,
+            score: nullableNumber,
+            model: { type: ["string", "null"], description: "the method that chose this sense" },
+          },
+        },
+        WsdResponse: {
+          type: "object",
+          properties: {
+            model: { type: "string" },
+            wordnet: { type: "string" },
+            format: { enum: ["cohesive", "amuse"] },
+            texts: {
+              type: "array",
+              items: {
+                type: "object",
+                properties: {
+                  tokens: {
+                    type: "array",
+                    items: {
+                      oneOf: [
+                        { $ref: "#/components/schemas/WsdToken" },
+                        { $ref: "#/components/schemas/AmuseToken" },
+                      ],
+                    },
+                  },
+                },
+              },
+            },
+          },
+        },
+        AmuseRequest: {
+          type: "array",
+          minItems: 1,
+          maxItems: limits.maxTexts,
+          items: {
+            type: "object",
+            additionalProperties: false,
+            required: ["text"],
+            properties: { text: text(limits.maxTextChars), lang: { const: "EN" } },
+          },
+        },
+        AmuseToken: {
+          type: "object",
+          properties: {
+            index: { type: "integer" },
+            text: { type: "string" },
+            pos: { type: "string", description: "universal POS tag" },
+            lemma: { type: "string" },
+            wnSynsetOffset: { type: "string", description: 'e.g. "09213565n", or "O"' },
+            nltkSynset: { type: "string", description: 'e.g. "bank.n.01", or "O"' },
+          },
+        },
+        AmuseText: {
+          type: "object",
+          properties: {
+            tokens: { type: "array", items: { $ref: "#/components/schemas/AmuseToken" } },
+          },
+        },
+        SimilarityRequest: {
+          type: "object",
+          additionalProperties: false,
+          required: ["pairs"],
+          properties: {
+            pairs: {
+              type: "array",
+              minItems: 1,
+              maxItems: limits.maxPairs,
+              items: {
+                type: "object",
+                additionalProperties: false,
+                required: ["a", "b"],
+                properties: { a: text(limits.maxTextChars), b: text(limits.maxTextChars) },
+              },
+            },
+            model: { type: "string" },
+          },
+        },
+        SimilarityResponse: {
+          type: "object",
+          properties: {
+            model: { type: "string" },
+            paraphraseModel: {
+              type: ["string", "null"],
+              description: "null when the model has no sequence head (e.g. the lexical model)",
+            },
+            results: {
+              type: "array",
+              items: {
+                type: "object",
+                properties: {
+                  score: { type: "number", description: "cosine similarity" },
+                  paraphrase: {
+                    type: ["number", "null"],
+                    description:
+                      "P(paraphrase) from the 2-way sequence head; meaningful once fine-tuned",
+                  },
+                },
+              },
+            },
+          },
+        },
+        PlagiarismRequest: {
+          type: "object",
+          additionalProperties: false,
+          required: ["suspicious", "sources"],
+          properties: {
+            suspicious: text(limits.maxDocumentChars),
+            sources: {
+              type: "array",
+              minItems: 1,
+              maxItems: limits.maxSources,
+              items: text(limits.maxDocumentChars),
+            },
+            model: { type: "string", description: "a similarity model" },
+            threshold: { type: "number", minimum: 0, maximum: 1 },
+          },
+          description: `at most ${limits.maxPlagiarismChars} characters in all`,
+        },
+        Sentence: {
+          type: "object",
+          properties: {
+            index: { type: "integer" },
+            start: { type: "integer" },
+            end: { type: "integer" },
+            text: { type: "string" },
+            document: { type: "integer", description: "source index (source sentences only)" },
+          },
+        },
+        PlagiarismReport: {
+          type: "object",
+          properties: {
+            model: { type: "string" },
+            paraphraseModel: nullableString,
+            verdict: { enum: ["plagiarised", "suspicious", "original"] },
+            score: { type: "number", description: "similarity-weighted aligned share" },
+            coverage: { type: "number", description: "aligned share of the suspicious text" },
+            threshold: { type: "number" },
+            sentences: { type: "object" },
+            pairs: {
+              type: "array",
+              items: {
+                type: "object",
+                properties: {
+                  suspicious: { $ref: "#/components/schemas/Sentence" },
+                  source: { $ref: "#/components/schemas/Sentence" },
+                  score: { type: "number" },
+                  paraphrase: nullableNumber,
+                },
+              },
+            },
+          },
+        },
+        Models: {
+          type: "object",
+          properties: {
+            models: {
+              type: "array",
+              items: {
+                type: "object",
+                properties: {
+                  name: { type: "string" },
+                  task: { enum: ["wsd", "similarity"] },
+                  kind: { enum: ["knowledge-based", "neural"] },
+                  description: { type: "string" },
+                  default: { type: "boolean" },
+                  details: { type: "object" },
+                },
+              },
+            },
+            limits: { type: "object" },
+          },
+        },
+      },
+    },
+  };
+}

@@ -1,0 +1,12 @@
+import * as tf from "@tensorflow/tfjs-core";
+import { useBackend } from "./test_util.ts";
+import { attention } from "./attention.ts";
+await useBackend("webgpu");
+tf.env().set("WEBGPU_PRINT_SHADER", "cohesive");
+const orig = console.debug;
+console.debug = (s: string) => Deno.writeTextFileSync("/tmp/att_d" + Deno.args[0] + ".wgsl", s);
+console.group = () => {};
+console.groupEnd = () => {};
+const D = Number(Deno.args[0]);
+const x = tf.randomNormal([1, 1, 3, D]) as tf.Tensor4D;
+await attention(x, x, x, tf.ones([1, 3]) as tf.Tensor2D, 0.3).data();
