@@ -12,7 +12,7 @@ import { type Scalar, type Tensor1D, type Tensor2D, tf } from "./runtime.ts";
  * @example
  * ```ts
  * import { initRuntime, sparseCrossEntropy } from "@cohesive/shared";
-import { tf } from "@cohesive/shared/tf";
+ * import { tf } from "@cohesive/shared/tf";
  * await initRuntime({ backend: "cpu", quiet: true });
  * const l = sparseCrossEntropy(tf.tensor2d([[0, 0]]), tf.tensor1d([1], "int32"));
  * console.log(l.dataSync()[0].toFixed(4)); // "0.6931"

@@ -27,7 +27,7 @@ export interface AdamWOptions {
  * @example
  * ```ts
  * import { AdamW, initRuntime } from "@cohesive/shared";
-import { tf } from "@cohesive/shared/tf";
+ * import { tf } from "@cohesive/shared/tf";
  * await initRuntime({ backend: "cpu", quiet: true });
  * const w = tf.variable(tf.tensor1d([1, 2]));
  * const opt = new AdamW(new Map([["w", w]]));
