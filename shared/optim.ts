@@ -129,12 +129,13 @@ export function linearWarmupDecay(step: number, lr: number, warmup: number, tota
  * Scale gradients so their global L2 norm is at most `maxNorm`. Returns the new gradients (the
  * caller disposes the old ones) and the norm before clipping.
  */
-export function clipByGlobalNorm(
+export async function clipByGlobalNorm(
   grads: Map<string, Tensor>,
   maxNorm: number,
-): { grads: Map<string, Tensor>; norm: number } {
+): Promise<{ grads: Map<string, Tensor>; norm: number }> {
   const sq = tf.tidy(() => tf.addN([...grads.values()].map((g) => tf.sum(tf.square(g)))));
-  const norm = Math.sqrt(sq.dataSync()[0]);
+  // `await data()`, not dataSync(): a synchronous read of a GPU tensor fails in Deno.
+  const norm = Math.sqrt((await sq.data())[0]);
   sq.dispose();
   const scale = norm > maxNorm && maxNorm > 0 ? maxNorm / (norm + 1e-6) : 1;
   const out = new Map<string, Tensor>();

@@ -180,7 +180,7 @@ export async function train<M>(
       tf.dispose(grads);
     }
     const mean = acc.mean();
-    const { grads, norm } = clipByGlobalNorm(mean, cfg.clipNorm);
+    const { grads, norm } = await clipByGlobalNorm(mean, cfg.clipNorm);
     tf.dispose([...mean.values()]);
     const lr = linearWarmupDecay(step, cfg.lr, cfg.warmupSteps, cfg.steps);
     opt.apply(grads, lr);

@@ -7,9 +7,11 @@
  *
  * - {@link attentionReference}: plain tfjs ops (matMul, additive mask, softmax, matMul),
  *   differentiated by tfjs autodiff; the oracle of the tests.
- * - {@link attention}: on WebGPU the `CohesiveAttention` kernel (one workgroup per (b, a, query
- *   row), keys visited in chunks of the workgroup size with an online softmax, so any T fits and
- *   the [T, T] score matrix is never stored); elsewhere the reference ops. Its gradient is a
+ * - {@link attention}: on WebGPU the `CohesiveAttention` kernel (flash-attention-style: one
+ *   64-thread workgroup per (b, a, block of query rows), keys visited in shared-memory chunks with
+ *   an online softmax, so any T fits and the [T, T] score matrix is never stored; head sizes whose
+ *   tiles do not fit in 16 KiB, see {@link attentionTile}, use the reference ops); elsewhere the
+ *   reference ops. Its gradient is a
  *   `tf.customGrad` whose backward uses tfjs ops and recomputes the softmax from q and k (the
  *   forward keeps no probabilities), on every backend.
  *
@@ -19,6 +21,7 @@
  * @module
  */
 import * as tf from "@tensorflow/tfjs-core";
+import type { Tensor2D, Tensor4D } from "../tensor_types.ts";
 import {
   customGradOf,
   onWebGPU,
@@ -32,7 +35,7 @@ import {
 export const ATTENTION_KERNEL = "CohesiveAttention";
 
 /** The additive score bias −1e9 given to masked (padding) keys. */
-export const MASK_BIAS = -1e9;
+export const MASK_BIAS: number = -1e9;
 
 function checkArgs(op: string, q: tf.Tensor, k: tf.Tensor, v: tf.Tensor, mask: tf.Tensor): void {
   if (q.rank !== 4) throw new RangeError(`${op}: q must be [B, A, T, D], got [${q.shape}]`);
@@ -78,19 +81,19 @@ function probabilities(q: tf.Tensor, k: tf.Tensor, bias: tf.Tensor, scale: numbe
  * import "@tensorflow/tfjs-backend-cpu";
  * import { attentionReference } from "./attention.ts";
  * await tf.setBackend("cpu");
- * const x = tf.ones([1, 1, 2, 4]);
+ * const x = tf.ones([1, 1, 2, 4]) as tf.Tensor4D;
  * const v = tf.tensor4d([[[[1, 1, 1, 1], [3, 3, 3, 3]]]]);
  * const out = attentionReference(x, x, v, tf.tensor2d([[1, 1]]), 0.5);
  * console.log(out.dataSync()[0]); // 2: equal scores average the two values
  * ```
  */
 export function attentionReference(
-  q: tf.Tensor4D,
-  k: tf.Tensor4D,
-  v: tf.Tensor4D,
-  mask: tf.Tensor2D,
+  q: Tensor4D,
+  k: Tensor4D,
+  v: Tensor4D,
+  mask: Tensor2D,
   scale: number,
-): tf.Tensor4D {
+): Tensor4D {
   checkArgs("attentionReference", q, k, v, mask);
   return tf.tidy(() => tf.matMul(probabilities(q, k, maskBias(mask), scale), v) as tf.Tensor4D);
 }
@@ -321,19 +324,19 @@ registerWebGPUKernel(ATTENTION_KERNEL, ({ inputs, backend, attrs }) => {
  * import "@tensorflow/tfjs-backend-cpu";
  * import { attention } from "./attention.ts";
  * await tf.setBackend("cpu");
- * const x = tf.ones([1, 1, 2, 4]);
+ * const x = tf.ones([1, 1, 2, 4]) as tf.Tensor4D;
  * const v = tf.tensor4d([[[[1, 1, 1, 1], [3, 3, 3, 3]]]]);
  * // The padding key is ignored: the query sees only the first value.
  * console.log(attention(x, x, v, tf.tensor2d([[1, 0]]), 0.5).dataSync()[0]); // 1
  * ```
  */
 export function attention(
-  q: tf.Tensor4D,
-  k: tf.Tensor4D,
-  v: tf.Tensor4D,
-  mask: tf.Tensor2D,
+  q: Tensor4D,
+  k: Tensor4D,
+  v: Tensor4D,
+  mask: Tensor2D,
   scale: number,
-): tf.Tensor4D {
+): Tensor4D {
   checkArgs("attention", q, k, v, mask);
   const op = customGradOf<tf.Tensor4D>(([qi, ki, vi], save) => {
     save([qi, ki, vi]);

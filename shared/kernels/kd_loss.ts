@@ -29,6 +29,7 @@
  * @module
  */
 import * as tf from "@tensorflow/tfjs-core";
+import type { Scalar, Tensor1D, Tensor2D } from "../tensor_types.ts";
 import {
   customGradOf,
   onWebGPU,
@@ -107,13 +108,13 @@ function validLabels(labels: tf.Tensor1D, V: number): tf.Tensor1D {
  * ```
  */
 export function kdLossReference(
-  logits: tf.Tensor2D,
-  target: tf.Tensor2D,
-  labels: tf.Tensor1D,
+  logits: Tensor2D,
+  target: Tensor2D,
+  labels: Tensor1D,
   T: number,
   alphaKd: number,
   alphaMlm: number,
-): tf.Scalar {
+): Scalar {
   checkArgs("kdLossReference", logits, labels, T, alphaKd, alphaMlm);
   return tf.tidy(() => {
     const V = logits.shape[1];
@@ -139,14 +140,14 @@ export function kdLossReference(
  * @returns the mean over rows, a scalar
  */
 export function kdLossTopKReference(
-  logits: tf.Tensor2D,
-  topIds: tf.Tensor2D,
-  topProbs: tf.Tensor2D,
-  labels: tf.Tensor1D,
+  logits: Tensor2D,
+  topIds: Tensor2D,
+  topProbs: Tensor2D,
+  labels: Tensor1D,
   T: number,
   alphaKd: number,
   alphaMlm: number,
-): tf.Scalar {
+): Scalar {
   checkTopK("kdLossTopKReference", logits, topIds, topProbs);
   return tf.tidy(() => {
     const q = densify(topIds, topProbs, logits.shape[1]);
@@ -212,7 +213,7 @@ function crossEntropyRows(z: tf.Tensor2D, labels: tf.Tensor1D): tf.Tensor1D {
 
 /** Workgroup size for a vocabulary of `V` columns (one workgroup per row). */
 function workgroupFor(V: number): number {
-  return V >= 2048 ? 64 : 64;
+  return V >= 2048 ? 256 : 64;
 }
 
 /**
@@ -459,13 +460,13 @@ function fusedOnWebGPU(
  * ```
  */
 export function kdLoss(
-  logits: tf.Tensor2D,
-  target: tf.Tensor2D,
-  labels: tf.Tensor1D,
+  logits: Tensor2D,
+  target: Tensor2D,
+  labels: Tensor1D,
   T: number,
   alphaKd: number,
   alphaMlm: number,
-): tf.Scalar {
+): Scalar {
   checkArgs("kdLoss", logits, labels, T, alphaKd, alphaMlm);
   if (
     target.rank !== 2 || target.shape[0] !== logits.shape[0] || target.shape[1] !== logits.shape[1]
@@ -530,14 +531,14 @@ export function kdLoss(
  * @throws {TypeError} on wrong dtypes
  */
 export function kdLossTopK(
-  logits: tf.Tensor2D,
-  topIds: tf.Tensor2D,
-  topProbs: tf.Tensor2D,
-  labels: tf.Tensor1D,
+  logits: Tensor2D,
+  topIds: Tensor2D,
+  topProbs: Tensor2D,
+  labels: Tensor1D,
   T: number,
   alphaKd: number,
   alphaMlm: number,
-): tf.Scalar {
+): Scalar {
   checkArgs("kdLossTopK", logits, labels, T, alphaKd, alphaMlm);
   checkTopK("kdLossTopK", logits, topIds, topProbs);
   if (onWebGPU()) {

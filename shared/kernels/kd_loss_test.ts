@@ -6,7 +6,6 @@ import {
   countLaunches,
   seededRandom,
   TEST_BACKENDS,
-  type TestBackend,
   useBackend,
 } from "./test_util.ts";
 import {

@@ -1,0 +1,11 @@
+/**
+ * Custom tfjs kernels for cohesive's hot paths: the fused distillation loss (dense and top-k
+ * teacher) and fused scaled-dot-product attention. Each op runs a WGSL kernel registered for the
+ * tfjs `webgpu` backend when that backend is active and plain tfjs ops elsewhere (`wasm`, `cpu`),
+ * with a `*Reference` twin built from plain ops that serves as the test oracle.
+ *
+ * @module
+ */
+export * from "./kd_loss.ts";
+export * from "./attention.ts";
+export type { Scalar, Tensor1D, Tensor2D, Tensor4D } from "../tensor_types.ts";
