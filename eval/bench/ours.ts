@@ -16,9 +16,9 @@ import {
   Rng,
   runCli,
   sparseCrossEntropy,
-  tf,
   usage,
 } from "@cohesive/shared";
+import { tf } from "@cohesive/shared/tf";
 import { mixTopK, type TeacherTopK, teacherWeights } from "@cohesive/distill";
 import { bertForwardFlops } from "./flops.ts";
 
