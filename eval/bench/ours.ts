@@ -42,6 +42,8 @@ export interface OursResult {
   batch: number;
   /** Tokens per row. */
   seq: number;
+  /** Rows per accumulated micro-batch. */
+  micro: number;
 }
 
 async function peakRssMiB(): Promise<number> {
@@ -66,11 +68,16 @@ async function main() {
         seq: { type: "string", default: "128" },
         teachers: { type: "string", default: "3" },
         topk: { type: "string", default: "64" },
+        micro: { type: "string" },
       },
     })
   );
   const B = Number(values.batch), T = Number(values.seq), steps = Number(values.steps);
   const warmup = Number(values.warmup), K = Number(values.teachers), k = Number(values.topk);
+  // Rows per micro-batch: a training step of B rows runs as B / micro accumulated micro-batches
+  // (the same optimizer step; less memory — the wasm heap is 32-bit).
+  const micro = Math.min(B, Number(values.micro ?? B));
+  if (B % micro !== 0) throw new RangeError(`--micro ${micro} must divide --batch ${B}`);
   const mode = values.mode!;
   if (!["train", "infer", "distill"].includes(mode)) throw new TypeError(`unknown mode ${mode}`);
   await initRuntime({ backend: values.backend, quiet: true });
@@ -130,20 +137,53 @@ async function main() {
         topIds = tf.tensor2d(mixed.ids, [N, mixed.width], "int32");
         topProbs = tf.tensor2d(mixed.probs, [N, mixed.width], "float32");
       }
-      const { value, grads } = tf.variableGrads(() => {
-        const h = model.forward({ inputIds: ids }, { training: true, seed: s });
-        const logits = model.mlmLogits(h, pos);
-        return mode === "distill"
-          ? kdLossTopK(logits, topIds!, topProbs!, labels, 2, 0.5, 0.5)
-          : sparseCrossEntropy(logits, labels);
-      });
-      await value.data();
+      // One optimizer step over B rows, as B / micro accumulated micro-batches.
+      const Nm = N * micro / B, per = micro * T;
+      let sum: Map<string, tf.Tensor> | undefined;
+      for (let m = 0; m < B / micro; m++) {
+        const { value, grads } = tf.variableGrads(() => {
+          const idsM = tf.slice(ids, [m * micro, 0], [micro, T]);
+          const posM = tf.sub(
+            tf.slice(pos, [m * Nm], [Nm]),
+            tf.scalar(m * per, "int32"),
+          ) as tf.Tensor1D;
+          const labM = tf.slice(labels, [m * Nm], [Nm]);
+          const h = model.forward({ inputIds: idsM as tf.Tensor2D }, {
+            training: true,
+            seed: s * 64 + m + 1,
+          });
+          const logits = model.mlmLogits(h, posM);
+          return mode === "distill"
+            ? kdLossTopK(
+              logits,
+              tf.slice(topIds!, [m * Nm, 0], [Nm, -1]),
+              tf.slice(topProbs!, [m * Nm, 0], [Nm, -1]),
+              labM,
+              2,
+              0.5,
+              0.5,
+            )
+            : sparseCrossEntropy(logits, labM);
+        });
+        await value.data();
+        value.dispose();
+        const next = new Map<string, tf.Tensor>();
+        for (const [name, v] of model.params) {
+          const g = grads[v.name];
+          if (!g) continue; // the pooler and NSP head take no part in the MLM loss
+          next.set(name, sum ? tf.add(sum.get(name)!, g) : tf.clone(g));
+        }
+        if (sum) tf.dispose([...sum.values()]);
+        tf.dispose(grads);
+        sum = next;
+      }
       const named = new Map<string, tf.Tensor>();
-      for (const [name, v] of model.params) named.set(name, grads[v.name]);
+      for (const [name, g] of sum!) named.set(name, tf.div(g, B / micro));
+      tf.dispose([...sum!.values()]);
       opt.apply(named, 1e-4);
+      tf.dispose([...named.values()]);
       await model.params.get("cls.predictions.bias")!.data();
-      tf.dispose([value, topIds!, topProbs!].filter(Boolean));
-      tf.dispose(grads);
+      tf.dispose([topIds!, topProbs!].filter(Boolean));
     }
     tf.dispose([ids, pos, labels]);
     if (s >= warmup) times.push(performance.now() - t0);
@@ -162,6 +202,7 @@ async function main() {
     steps,
     batch: B,
     seq: T,
+    micro,
   };
   console.log(JSON.stringify(r));
 }

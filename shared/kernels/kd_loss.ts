@@ -479,7 +479,9 @@ export function kdLoss(
   }
   const [N] = logits.shape;
   const op = customGradOf<tf.Scalar>(([z], save) => {
-    save([z]);
+    // The backward reads target and labels too: saved (kept) with z, since a caller may have
+    // made them inside the gradient tape, whose forward scope frees them before the backward.
+    save([z, target, labels]);
     const z2 = z as tf.Tensor2D;
     const lseT = tf.logSumExp(tf.div(z2, T), -1); // [N]
     const qSum = tf.sum(target, -1); // [N]
@@ -494,16 +496,10 @@ export function kdLoss(
       gradFunc: (dy: tf.Tensor, saved: tf.Tensor[]) =>
         tf.tidy(() => {
           const cKd = (alphaKd * T) / N;
+          const [z0, q, y] = saved as [tf.Tensor2D, tf.Tensor2D, tf.Tensor1D];
           const g = tf.sub(
-            denseGradPart(
-              saved[0] as tf.Tensor2D,
-              tf.sum(target, -1),
-              labels,
-              T,
-              cKd,
-              alphaMlm / N,
-            ),
-            tf.mul(target, cKd),
+            denseGradPart(z0, tf.sum(q, -1), y, T, cKd, alphaMlm / N),
+            tf.mul(q, cKd),
           );
           return [tf.mul(g, dy)];
         }),
@@ -553,7 +549,9 @@ export function kdLossTopK(
   }
   const [N, K] = topIds.shape;
   const op = customGradOf<tf.Scalar>(([z], save) => {
-    save([z]);
+    // Saved (kept) with z: the backward reads them, and a caller may have made them inside the
+    // gradient tape, whose forward scope frees them before the backward runs.
+    save([z, topIds, topProbs, labels]);
     const z2 = z as tf.Tensor2D;
     // gatherND, not gather(…, batchDims = 1): the wasm GatherV2 kernel returns garbage with batchDims.
     const rows = tf.tile(tf.reshape(tf.range(0, N, 1, "int32"), [N, 1]), [1, K]); // [N, K]
@@ -570,14 +568,15 @@ export function kdLossTopK(
       gradFunc: (dy: tf.Tensor, saved: tf.Tensor[]) =>
         tf.tidy(() => {
           const cKd = (alphaKd * T) / N;
+          const [z0, ids, probs, y] = saved as [tf.Tensor2D, tf.Tensor2D, tf.Tensor2D, tf.Tensor1D];
           // Forward intermediates are gone (the forward ran in its own tidy): recompute Σq.
-          const qSumB = tf.sum(topProbs, -1);
-          const dense = denseGradPart(saved[0] as tf.Tensor2D, qSumB, labels, T, cKd, alphaMlm / N);
+          const qSumB = tf.sum(probs, -1);
+          const dense = denseGradPart(z0, qSumB, y, T, cKd, alphaMlm / N);
           const rows = tf.tile(tf.reshape(tf.range(0, N, 1, "int32"), [N, 1]), [1, K]);
-          const indices = tf.reshape(tf.stack([rows, topIds], -1), [N * K, 2]);
+          const indices = tf.reshape(tf.stack([rows, ids], -1), [N * K, 2]);
           const sparse = tf.scatterND(
             indices,
-            tf.reshape(tf.mul(topProbs, cKd), [N * K]),
+            tf.reshape(tf.mul(probs, cKd), [N * K]),
             dense.shape,
           );
           return [tf.mul(tf.sub(dense, sparse), dy)];

@@ -327,3 +327,26 @@ Deno.test("kdLoss() rejects wrong shapes, dtypes and temperatures", async () => 
     RangeError,
   );
 });
+
+Deno.test("kdLoss and kdLossTopK backpropagate when their targets are made inside the gradient tape", async () => {
+  await useBackend("cpu");
+  const z = tf.tensor2d([[0.5, -1, 2], [0, 0.3, -0.2]]);
+  for (const topk of [false, true]) {
+    const g = tf.grad((x: tf.Tensor) => {
+      // Made inside the tape: the forward scope frees them before the backward runs.
+      const labels = tf.tensor1d([2, 0], "int32");
+      if (topk) {
+        const ids = tf.tensor2d([[2, 0], [1, 0]], undefined, "int32");
+        const probs = tf.tensor2d([[0.7, 0.3], [0.6, 0.4]]);
+        return kdLossTopK(x as tf.Tensor2D, ids, probs, labels, 2, 1, 1);
+      }
+      const q = tf.tensor2d([[0.2, 0.1, 0.7], [0.5, 0.5, 0]]);
+      return kdLoss(x as tf.Tensor2D, q, labels, 2, 1, 1);
+    })(z);
+    const v = await g.data();
+    assert.equal(v.length, 6);
+    assert.ok(v.every(Number.isFinite));
+    g.dispose();
+  }
+  z.dispose();
+});
