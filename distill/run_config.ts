@@ -5,7 +5,7 @@
  *
  * @module
  */
-import { type BertConfig, resolveBertConfig } from "@cohesive/shared";
+import { type BertConfig, resolveBertConfig, type TrainConfig } from "@cohesive/shared";
 
 /** Everything a masked-LM pretraining run needs to be reproduced. */
 export interface MlmRunConfig {
@@ -101,4 +101,20 @@ export function resolveMlmRun(
     throw new RangeError(`${source}: "maskProb" must be in (0, 1)`);
   }
   return c;
+}
+
+/** The shared training loop's settings for a run. */
+export function trainConfigOf(cfg: MlmRunConfig): TrainConfig {
+  return {
+    steps: cfg.steps,
+    lr: cfg.lr,
+    warmupSteps: Math.round(cfg.warmup * cfg.steps),
+    weightDecay: cfg.weightDecay,
+    clipNorm: cfg.clip,
+    accumSteps: cfg.accumSteps,
+    seed: cfg.seed,
+    saveEvery: cfg.saveEvery,
+    logEvery: cfg.logEvery,
+    evalEvery: cfg.evalEvery,
+  };
 }

@@ -22,6 +22,7 @@ import {
   type MlmBatch,
   mlmHeldoutLoss,
   resolveBertConfig,
+  resolveRunConfig,
   Rng,
   sparseCrossEntropy,
   train,
@@ -30,6 +31,7 @@ import {
 } from "@cohesive/shared";
 import { tf } from "@cohesive/shared/tf";
 import { DEFAULT_MLM_RUN, type MlmRunConfig, resolveMlmRun } from "./run_config.ts";
+import { trainConfigOf } from "./run_config.ts";
 import { loadTokenizer, mlmTokenizer, openText } from "./text_source.ts";
 import {
   assertSameVocab,
@@ -207,26 +209,11 @@ export async function distillStudent(
 ): Promise<DistillResult> {
   const t0 = performance.now();
   const runFile = join(runDir, "run.json");
-  let cfg: DistillRunConfig;
-  if (opts.resume) {
-    let saved: Record<string, unknown>;
-    try {
-      saved = JSON.parse(await Deno.readTextFile(runFile)).config;
-    } catch {
-      throw new Deno.errors.NotFound(
-        `${runDir}: not a run folder (no run.json) — nothing to resume`,
-      );
-    }
-    cfg = resolveDistillRun(saved, runFile);
-  } else {
-    const model = { ...DEFAULT_STUDENT, ...((partial.model as object | undefined) ?? {}) };
-    cfg = resolveDistillRun({ ...partial, model });
-    if (await latestCheckpoint(runDir)) {
-      throw new Deno.errors.AlreadyExists(
-        `${runDir} already holds a run: pass --resume to continue it or choose another --out`,
-      );
-    }
-  }
+  const withStudent = {
+    ...partial,
+    model: { ...DEFAULT_STUDENT, ...((partial.model as object | undefined) ?? {}) },
+  };
+  const cfg = await resolveRunConfig(runDir, withStudent, opts.resume, resolveDistillRun);
   // Validate every input before the run folder is created.
   const cache = cfg.cache ? await CacheReader.open(cfg.cache) : undefined;
   if (cache) {
@@ -412,18 +399,7 @@ export async function distillStudent(
     result = await train(
       student,
       runDir,
-      {
-        steps: cfg.steps,
-        lr: cfg.lr,
-        warmupSteps: Math.round(cfg.warmup * cfg.steps),
-        weightDecay: cfg.weightDecay,
-        clipNorm: cfg.clip,
-        accumSteps: cfg.accumSteps,
-        seed: cfg.seed,
-        saveEvery: cfg.saveEvery,
-        logEvery: cfg.logEvery,
-        evalEvery: cfg.evalEvery,
-      },
+      trainConfigOf(cfg),
       hooks,
       {
         vocab: [...tok.vocab],

@@ -15,6 +15,7 @@ import {
   type MlmBatch,
   mlmHeldoutLoss,
   resolveBertConfig,
+  resolveRunConfig,
   Rng,
   type RuntimeInfo,
   sparseCrossEntropy,
@@ -23,6 +24,7 @@ import {
   writeFileAtomic,
 } from "@cohesive/shared";
 import { type MlmRunConfig, resolveMlmRun } from "./run_config.ts";
+import { trainConfigOf } from "./run_config.ts";
 import { loadTokenizer, mlmTokenizer, openText } from "./text_source.ts";
 
 /** Options of {@link pretrainTeacher}. */
@@ -59,25 +61,7 @@ export async function pretrainTeacher(
 ): Promise<PretrainResult> {
   const t0 = performance.now();
   const runFile = join(runDir, "run.json");
-  let cfg: MlmRunConfig;
-  if (opts.resume) {
-    let saved: Record<string, unknown>;
-    try {
-      saved = JSON.parse(await Deno.readTextFile(runFile)).config;
-    } catch {
-      throw new Deno.errors.NotFound(
-        `${runDir}: not a run folder (no run.json) — nothing to resume`,
-      );
-    }
-    cfg = resolveMlmRun(saved, runFile);
-  } else {
-    cfg = resolveMlmRun(partial);
-    if (await latestCheckpoint(runDir)) {
-      throw new Deno.errors.AlreadyExists(
-        `${runDir} already holds a run: pass --resume to continue it or choose another --out`,
-      );
-    }
-  }
+  const cfg = await resolveRunConfig(runDir, partial, opts.resume, resolveMlmRun);
   // Validate every input before the run folder is created.
   const tok = await loadTokenizer(cfg.vocab);
   const mtok = mlmTokenizer(tok);
@@ -141,18 +125,7 @@ export async function pretrainTeacher(
     result = await train(
       model,
       runDir,
-      {
-        steps: cfg.steps,
-        lr: cfg.lr,
-        warmupSteps: Math.round(cfg.warmup * cfg.steps),
-        weightDecay: cfg.weightDecay,
-        clipNorm: cfg.clip,
-        accumSteps: cfg.accumSteps,
-        seed: cfg.seed,
-        saveEvery: cfg.saveEvery,
-        logEvery: cfg.logEvery,
-        evalEvery: cfg.evalEvery,
-      },
+      trainConfigOf(cfg),
       hooks,
       {
         vocab: [...tok.vocab],

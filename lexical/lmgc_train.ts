@@ -20,6 +20,7 @@ import {
   Progress,
   requireDataDir,
   resolveBertConfig,
+  resolveRunConfig,
   Rng,
   saveCheckpoint,
   sparseCrossEntropy,
@@ -176,14 +177,7 @@ export async function trainLmgc(
 ): Promise<LmgcResult> {
   const t0 = performance.now();
   const runFile = join(runDir, "run.json");
-  const cfg = opts.resume
-    ? resolveLmgcRun(JSON.parse(await Deno.readTextFile(runFile)).config, runFile)
-    : resolveLmgcRun(partial);
-  if (!opts.resume && await latestCheckpoint(runDir)) {
-    throw new Deno.errors.AlreadyExists(
-      `${runDir} already holds a run: pass --resume or choose another --out`,
-    );
-  }
+  const cfg = await resolveRunConfig(runDir, partial, opts.resume, resolveLmgcRun);
   const needData = !cfg.train || !cfg.dev || !cfg.mlmText;
   const data = needData ? requireDataDir("LMGC training") : "";
   const trainXml = cfg.train || join(data, "wsd/Training_Corpora/SemCor/semcor.data.xml");

@@ -230,3 +230,38 @@ export function interruptSignal(): { signal: AbortSignal; dispose: () => void } 
     },
   };
 }
+
+/**
+ * The resolved config of a run folder: with `resume`, the config saved in its `run.json`
+ * (re-resolved, so a hand-edited typo is still caught); otherwise `partial` resolved, provided the
+ * folder holds no run yet.
+ *
+ * @throws {Deno.errors.NotFound} when resuming a folder without `run.json`.
+ * @throws {Deno.errors.AlreadyExists} when starting over a folder that holds a run.
+ */
+export async function resolveRunConfig<C>(
+  runDir: string,
+  partial: Record<string, unknown>,
+  resume: boolean | undefined,
+  resolve: (partial: Record<string, unknown>, source: string) => C,
+): Promise<C> {
+  const runFile = join(runDir, "run.json");
+  if (resume) {
+    let saved: Record<string, unknown>;
+    try {
+      saved = JSON.parse(await Deno.readTextFile(runFile)).config;
+    } catch {
+      throw new Deno.errors.NotFound(
+        `${runDir}: not a run folder (no run.json) — nothing to resume`,
+      );
+    }
+    return resolve(saved, runFile);
+  }
+  const cfg = resolve(partial, "run config");
+  if (await latestCheckpoint(runDir)) {
+    throw new Deno.errors.AlreadyExists(
+      `${runDir} already holds a run: pass --resume to continue it or choose another --out`,
+    );
+  }
+  return cfg;
+}
