@@ -6,6 +6,7 @@
  * @module
  */
 import { tf } from "./runtime.ts";
+import { nativeBlas } from "./native_blas.ts";
 
 /** The slice of the wasm backend's interface these kernels use. */
 interface WasmBackendLike {
@@ -50,10 +51,14 @@ function transposeLast2(backend: WasmBackendLike, x: tf.TensorInfo): tf.TensorIn
  * kernel. Reference: the CPU backend's BatchMatMul (`wasm_kernels_test.ts`).
  */
 function fastBatchMatMul(original: tf.KernelFunc) {
+  const blas = nativeBlas();
   return (args: KernelArgs): tf.TensorInfo => {
     const backend = args.backend as WasmBackendLike;
     let a = args.inputs.a!, b = args.inputs.b!;
     const attrs = args.attrs as { transposeA: boolean; transposeB: boolean };
+    if (blas && a.dtype === "float32" && b.dtype === "float32") {
+      return blasBatchMatMul(blas, backend, a, b, attrs);
+    }
     const temps: tf.TensorInfo[] = [];
     if (a.dtype !== "float32" || b.dtype !== "float32") {
       return original(args as Parameters<tf.KernelFunc>[0]) as tf.TensorInfo;
@@ -126,6 +131,55 @@ function unsortedSegmentSum(
     if (s < 0 || s >= numSegments) continue;
     const src = i * row, dst = s * row;
     for (let j = 0; j < row; j++) o[dst + j] += values[src + j];
+  }
+  return out;
+}
+
+/**
+ * `BatchMatMul` on native SGEMM: every (broadcast) batch is one `cblas_sgemm` call on views into
+ * the wasm heap. Reference: the CPU backend's BatchMatMul (`wasm_kernels_test.ts`).
+ */
+function blasBatchMatMul(
+  blas: NonNullable<ReturnType<typeof nativeBlas>>,
+  backend: WasmBackendLike,
+  a: tf.TensorInfo,
+  b: tf.TensorInfo,
+  attrs: { transposeA: boolean; transposeB: boolean },
+): tf.TensorInfo {
+  const ra = a.shape.length, rb = b.shape.length;
+  const M = attrs.transposeA ? a.shape[ra - 1] : a.shape[ra - 2];
+  const K = attrs.transposeA ? a.shape[ra - 2] : a.shape[ra - 1];
+  const Kb = attrs.transposeB ? b.shape[rb - 1] : b.shape[rb - 2];
+  const N = attrs.transposeB ? b.shape[rb - 2] : b.shape[rb - 1];
+  if (K !== Kb) {
+    throw new RangeError(
+      `matMul: inner sizes ${K} and ${Kb} of [${a.shape}] and [${b.shape}] differ`,
+    );
+  }
+  const leadA = a.shape.slice(0, ra - 2), leadB = b.shape.slice(0, rb - 2);
+  const batchA = prod(leadA), batchB = prod(leadB);
+  if (batchA !== batchB && batchA !== 1 && batchB !== 1) {
+    throw new RangeError(`matMul: batch shapes [${leadA}] and [${leadB}] do not broadcast`);
+  }
+  const lead = batchA >= batchB ? (leadA.length >= leadB.length ? leadA : leadB) : leadB;
+  const batch = Math.max(batchA, batchB);
+  const out = backend.makeOutput([...lead, M, N], "float32");
+  // Views are taken after the allocation (growing wasm memory detaches earlier views).
+  const av = backend.typedArrayFromHeap(a) as Float32Array;
+  const bv = backend.typedArrayFromHeap(b) as Float32Array;
+  const cv = backend.typedArrayFromHeap(out) as Float32Array;
+  for (let i = 0; i < batch; i++) {
+    const ia = batchA === 1 ? 0 : i, ib = batchB === 1 ? 0 : i;
+    blas.sgemm(
+      attrs.transposeA,
+      attrs.transposeB,
+      M,
+      N,
+      K,
+      av.subarray(ia * M * K, (ia + 1) * M * K),
+      bv.subarray(ib * K * N, (ib + 1) * K * N),
+      cv.subarray(i * M * N, (i + 1) * M * N),
+    );
   }
   return out;
 }

@@ -76,3 +76,39 @@ Deno.test("gather's gradient runs on wasm and equals cpu", async () => {
   );
   assert.deepEqual([...r.wasm], [...r.cpu]);
 });
+
+Deno.test("native BLAS is used when OpenBLAS is installed (CI installs it)", async () => {
+  const { nativeBlas } = await import("./native_blas.ts");
+  if (Deno.env.get("CI") === "true") {
+    assert.ok(nativeBlas(), "OpenBLAS not found: apt-get install libopenblas0-pthread");
+  }
+  const blas = nativeBlas();
+  if (!blas) return;
+  // 2×3 · (2×3)ᵀ with a transposed B, checked by hand.
+  const a = Float32Array.of(1, 2, 3, 4, 5, 6), c = new Float32Array(4);
+  blas.sgemm(false, true, 2, 2, 3, a, a, c);
+  assert.deepEqual([...c], [14, 32, 32, 77]);
+});
+
+Deno.test({
+  name: "the XNNPACK fallback (COHESIVE_BLAS=off) passes the same BatchMatMul table",
+  ignore: Deno.env.get("COHESIVE_BLAS") === "off", // this is the nested run itself
+  async fn() {
+    const out = await new Deno.Command(Deno.execPath(), {
+      args: [
+        "test",
+        "-A",
+        new URL(import.meta.url).pathname,
+        "--filter",
+        "wasm BatchMatMul matches cpu",
+      ],
+      env: { COHESIVE_BLAS: "off" },
+      stdout: "piped",
+      stderr: "piped",
+    }).output();
+    // deno-lint-ignore no-control-regex -- strip ANSI colours from the nested run
+    const text = new TextDecoder().decode(out.stdout).replace(/\x1b\[[0-9;]*m/g, "");
+    assert.ok(out.success, text + new TextDecoder().decode(out.stderr));
+    assert.match(text, /ok \| 8 passed/);
+  },
+});
