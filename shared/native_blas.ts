@@ -3,7 +3,8 @@
  * wasm backend's heap (no copies; transposes are BLAS flags). On the 2-core development machine it
  * runs at about 127 GFLOP/s on one thread and 254 on two, against about 42 for XNNPACK in wasm.
  * Used when an OpenBLAS library is found (Debian: `libopenblas0-pthread`); `COHESIVE_BLAS=off`
- * disables it, `COHESIVE_BLAS=/path/libopenblas.so` picks a library.
+ * disables it, `COHESIVE_BLAS=/path/libopenblas.so` picks a library, `OPENBLAS_NUM_THREADS` caps the
+ * threads (default: every core).
  *
  * @module
  */
@@ -72,7 +73,9 @@ export function nativeBlas(): NativeBlas | null {
   for (const path of setting ? [setting] : CANDIDATES) {
     try {
       const lib = Deno.dlopen(path, SYMBOLS);
-      lib.symbols.openblas_set_num_threads(navigator.hardwareConcurrency || 1);
+      const threads = Number(Deno.env.get("OPENBLAS_NUM_THREADS")) ||
+        navigator.hardwareConcurrency || 1;
+      lib.symbols.openblas_set_num_threads(threads);
       const f = lib.symbols.cblas_sgemm;
       loaded = {
         path,
