@@ -184,6 +184,50 @@ function blasBatchMatMul(
   return out;
 }
 
+let ones = new Float32Array(0);
+function onesOf(n: number): Float32Array {
+  if (ones.length < n) ones = new Float32Array(Math.max(n, 2 * ones.length)).fill(1);
+  return ones.subarray(0, n);
+}
+
+/**
+ * `Sum` over a contiguous run of leading or trailing axes (bias gradients, LayerNorm and softmax
+ * backward) as one SGEMM with a ones vector: column sums `1ᵀ·X`, row sums `X·1`. tfjs-wasm
+ * transposes before reducing leading axes, which cost as much as every matmul of a BERT step.
+ * Other reductions go to the original kernel.
+ */
+function blasSum(blas: NonNullable<ReturnType<typeof nativeBlas>>, original: tf.KernelFunc) {
+  return (args: KernelArgs): tf.TensorInfo => {
+    const backend = args.backend as WasmBackendLike;
+    const x = args.inputs.x!;
+    const { axis, keepDims } = args.attrs as { axis: number | number[]; keepDims: boolean };
+    const r = x.shape.length;
+    const axes = [...new Set((Array.isArray(axis) ? axis : [axis]).map((a) => (a < 0 ? a + r : a)))]
+      .sort((
+        a,
+        b,
+      ) => a - b);
+    const contiguous = axes.every((a, i) => i === 0 || a === axes[i - 1] + 1);
+    const leading = axes[0] === 0, trailing = axes.at(-1) === r - 1;
+    if (
+      x.dtype !== "float32" || r < 2 || !contiguous || axes.length === r || !(leading || trailing)
+    ) {
+      return original(args as Parameters<tf.KernelFunc>[0]) as tf.TensorInfo;
+    }
+    const reduced = prod(axes.map((a) => x.shape[a]));
+    const kept = prod(x.shape) / reduced;
+    const shape = keepDims
+      ? x.shape.map((d, i) => (axes.includes(i) ? 1 : d))
+      : x.shape.filter((_, i) => !axes.includes(i));
+    const out = backend.makeOutput(shape, "float32");
+    const xv = backend.typedArrayFromHeap(x) as Float32Array;
+    const ov = backend.typedArrayFromHeap(out) as Float32Array;
+    if (leading) blas.sgemm(false, false, 1, kept, reduced, onesOf(reduced), xv, ov); // 1ᵀ · X[R×C]
+    else blas.sgemm(false, false, kept, 1, reduced, xv, onesOf(reduced), ov); // X[R×C] · 1
+    return out;
+  };
+}
+
 let registered = false;
 
 /** Register the missing wasm kernels once (called by `initRuntime`). */
@@ -198,6 +242,17 @@ export function registerWasmTrainingKernels(): void {
       backendName: "wasm",
       setupFunc: mm.setupFunc,
       kernelFunc: fastBatchMatMul(mm.kernelFunc) as unknown as tf.KernelFunc,
+    });
+  }
+  const sum = tf.getKernel("Sum", "wasm");
+  const blas = nativeBlas();
+  if (sum && blas) {
+    tf.unregisterKernel("Sum", "wasm");
+    tf.registerKernel({
+      kernelName: "Sum",
+      backendName: "wasm",
+      setupFunc: sum.setupFunc,
+      kernelFunc: blasSum(blas, sum.kernelFunc) as unknown as tf.KernelFunc,
     });
   }
   if (!tf.getKernel("UnsortedSegmentSum", "wasm")) {

@@ -112,3 +112,22 @@ Deno.test({
     assert.match(text, /ok \| 8 passed/);
   },
 });
+
+const sumCases: [string, number[], number | number[], boolean][] = [
+  ["leading axis", [37, 5], 0, false],
+  ["leading axes, keepDims", [3, 4, 6], [0, 1], true],
+  ["trailing axis", [7, 33], -1, false],
+  ["trailing axes", [2, 3, 4, 5], [2, 3], false],
+  ["middle axis (falls back)", [3, 4, 5], 1, false],
+  ["every axis", [4, 6], [0, 1], false],
+];
+for (const [name, shape, axis, keepDims] of sumCases) {
+  Deno.test(`wasm Sum matches cpu: ${name}`, async () => {
+    const r = await onBoth(() =>
+      tf.tidy(() =>
+        tf.sum(tf.sin(tf.range(0, shape.reduce((x, y) => x * y)).reshape(shape)), axis, keepDims)
+      )
+    );
+    assert.ok(maxRelDiff(r.cpu, r.wasm) < 1e-5, `max rel diff ${maxRelDiff(r.cpu, r.wasm)}`);
+  });
+}
