@@ -127,6 +127,27 @@ function runPartial(
   };
 }
 
+/** One line for a finished (or interrupted) run; exit 130 when interrupted. */
+function report(
+  r: {
+    interrupted: boolean;
+    step: number;
+    config: { steps: number };
+    heldout: { loss: number; ppl: number };
+    seconds: number;
+    checkpoint: string;
+  },
+): void {
+  const how = r.interrupted ? "interrupted" : "done";
+  console.log(
+    `${how} at step ${r.step}/${r.config.steps}: held-out MLM loss ${r.heldout.loss.toFixed(4)} ` +
+      `(perplexity ${r.heldout.ppl.toFixed(1)}), ${
+        r.seconds.toFixed(0)
+      } s; checkpoint ${r.checkpoint}`,
+  );
+  if (r.interrupted) Deno.exit(130);
+}
+
 async function teacher(args: string[]) {
   const { values } = usage(() => parseArgs({ args, options: RUN_OPTIONS }));
   if (values.help) return console.log(HELP);
@@ -136,16 +157,7 @@ async function teacher(args: string[]) {
     resume: values.resume,
     backend: values.backend,
   });
-  console.log(
-    `${
-      r.interrupted ? "interrupted" : "done"
-    } at step ${r.step}/${r.config.steps}: held-out MLM loss ` +
-      `${r.heldout.loss.toFixed(4)} (perplexity ${r.heldout.ppl.toFixed(1)}), ${
-        r.seconds.toFixed(0)
-      } s; ` +
-      `checkpoint ${r.checkpoint}`,
-  );
-  if (r.interrupted) Deno.exit(130);
+  report(r);
 }
 
 async function trainCmd(args: string[]) {
@@ -187,16 +199,7 @@ async function trainCmd(args: string[]) {
     resume: values.resume,
     backend: values.backend,
   });
-  console.log(
-    `${
-      r.interrupted ? "interrupted" : "done"
-    } at step ${r.step}/${r.config.steps}: held-out MLM loss ` +
-      `${r.heldout.loss.toFixed(4)} (perplexity ${r.heldout.ppl.toFixed(1)}), ${
-        r.seconds.toFixed(0)
-      } s; ` +
-      `checkpoint ${r.checkpoint}`,
-  );
-  if (r.interrupted) Deno.exit(130);
+  report(r);
 }
 
 async function cacheCmd(args: string[]) {
