@@ -338,34 +338,42 @@ export function attention(
   scale: number,
 ): Tensor4D {
   checkArgs("attention", q, k, v, mask);
-  const op = customGradOf<tf.Tensor4D>(([qi, ki, vi], save) => {
-    save([qi, ki, vi]);
+  // The float mask is made here, outside the op: a temporary made inside the op's forward scope
+  // would be freed (its GPU buffer recycled) before the queued kernel reads it. It enters the op
+  // as an input and is saved, so the backward never reads a tensor the tape has freed.
+  const m = mask.dtype === "float32" ? mask : tf.cast(mask, "float32");
+  const op = customGradOf<tf.Tensor4D>(([qi, ki, vi, mi], save) => {
+    save([qi, ki, vi, mi]);
     let value: tf.Tensor4D;
     if (onWebGPU() && attentionTile(q.shape[3]) !== undefined) {
-      const m = mask.dtype === "float32" ? mask : tf.cast(mask, "float32");
       const flat = tf.engine().runKernel(
         ATTENTION_KERNEL,
-        { q: qi, k: ki, v: vi, mask: m } as tf.NamedTensorMap,
+        { q: qi, k: ki, v: vi, mask: mi } as tf.NamedTensorMap,
         { scale } as unknown as tf.NamedAttrMap,
       ) as tf.Tensor;
       value = tf.reshape(flat, q.shape) as tf.Tensor4D;
     } else {
-      value = tf.matMul(probabilities(qi, ki, maskBias(mask), scale), vi) as tf.Tensor4D;
+      value = tf.matMul(
+        probabilities(qi, ki, maskBias(mi as tf.Tensor2D), scale),
+        vi,
+      ) as tf.Tensor4D;
     }
     return {
       value,
       gradFunc: (dO: tf.Tensor4D, saved: tf.Tensor[]) =>
         tf.tidy(() => {
-          const [qs, ks, vs] = saved;
-          const p = probabilities(qs, ks, maskBias(mask), scale); // [B, A, T, T], recomputed
+          const [qs, ks, vs, ms] = saved;
+          const p = probabilities(qs, ks, maskBias(ms as tf.Tensor2D), scale); // [B, A, T, T], recomputed
           const dV = tf.matMul(p, dO, true, false);
           const dP = tf.matMul(dO, vs, false, true);
           const dS = tf.mul(p, tf.sub(dP, tf.sum(tf.mul(dP, p), -1, true)));
           const dQ = tf.mul(tf.matMul(dS, ks), scale);
           const dK = tf.mul(tf.matMul(dS, qs, true, false), scale);
-          return [dQ, dK, dV];
+          return [dQ, dK, dV, tf.zerosLike(ms)]; // the mask is not differentiated
         }),
     };
   });
-  return op(q, k, v);
+  // `m` is left to the enclosing tidy: freeing it here would recycle its GPU buffer before the
+  // queued kernel has read it.
+  return op(q, k, v, m);
 }
