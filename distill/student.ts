@@ -13,9 +13,9 @@ import {
   type BertConfig,
   BertModel,
   fixedBatches,
+  heldoutEvaluator,
   type HostTensor,
   initRuntime,
-  interruptSignal,
   kdLossTopK,
   latestCheckpoint,
   loadCheckpoint,
@@ -387,13 +387,9 @@ export async function distillStudent(
       if (stream && st.stream) stream.restore(st.stream);
       rng.restore(st.rng);
     },
-    evaluate: async () => {
-      const r = await mlmHeldoutLoss(student, heldout);
-      return { eval_loss: r.loss, eval_ppl: r.ppl };
-    },
+    evaluate: heldoutEvaluator(student, heldout),
     count: (m: Micro) => ({ tokens: m.batch.B * m.batch.T }),
   };
-  const { signal, dispose } = interruptSignal();
   let result: TrainResult;
   try {
     result = await train(
@@ -404,13 +400,11 @@ export async function distillStudent(
       {
         vocab: [...tok.vocab],
         resume: opts.resume,
-        signal,
         progress: opts.progress,
         meta: { kind: "student", weighting: cfg.weighting, teachers: cfg.teachers, seed: cfg.seed },
       },
     );
   } finally {
-    dispose();
     tf.dispose(live);
   }
   const held = await mlmHeldoutLoss(student, heldout);

@@ -9,8 +9,8 @@ import {
   batchTensors,
   BertModel,
   fixedBatches,
+  heldoutEvaluator,
   initRuntime,
-  interruptSignal,
   latestCheckpoint,
   type MlmBatch,
   mlmHeldoutLoss,
@@ -113,31 +113,21 @@ export async function pretrainTeacher(
       trainStream.restore(st.stream);
       rng.restore(st.rng);
     },
-    evaluate: async () => {
-      const r = await mlmHeldoutLoss(model, heldout);
-      return { eval_loss: r.loss, eval_ppl: r.ppl };
-    },
+    evaluate: heldoutEvaluator(model, heldout),
     count: (b: MlmBatch) => ({ tokens: b.B * b.T }),
   };
-  const { signal, dispose } = interruptSignal();
-  let result: TrainResult;
-  try {
-    result = await train(
-      model,
-      runDir,
-      trainConfigOf(cfg),
-      hooks,
-      {
-        vocab: [...tok.vocab],
-        resume: opts.resume,
-        signal,
-        progress: opts.progress,
-        meta: { kind: "teacher", seed: cfg.seed },
-      },
-    );
-  } finally {
-    dispose();
-  }
+  const result = await train(
+    model,
+    runDir,
+    trainConfigOf(cfg),
+    hooks,
+    {
+      vocab: [...tok.vocab],
+      resume: opts.resume,
+      progress: opts.progress,
+      meta: { kind: "teacher", seed: cfg.seed },
+    },
+  );
   const held = await mlmHeldoutLoss(model, heldout);
   model.dispose();
   return {

@@ -11,7 +11,6 @@ import {
   BertModel,
   fixedBatches,
   initRuntime,
-  interruptSignal,
   latestCheckpoint,
   loadCheckpoint,
   maskRows,
@@ -308,38 +307,31 @@ export async function trainLmgc(
     evaluate,
     count: (b: PairBatch) => ({ tokens: b.B * b.T }),
   };
-  const { signal, dispose } = interruptSignal();
-  let interrupted = false;
-  try {
-    const r = await train(
-      model,
-      runDir,
-      {
-        steps,
-        lr: cfg.lr,
-        warmupSteps: Math.round(cfg.warmup * steps),
-        weightDecay: 0.01,
-        clipNorm: 1,
-        accumSteps: 1,
-        seed: cfg.seed,
-        saveEvery: Math.max(1, Math.min(evalEvery, 500)),
-        logEvery: 10,
-        evalEvery,
-      },
-      hooks,
-      {
-        vocab: ck.vocab,
-        resume: opts.resume,
-        signal,
-        progress: opts.progress,
-        meta: { kind: cfg.mlm ? "lmgc-m" : "lmgc" },
-      },
-    );
-    interrupted = r.interrupted;
-    if (!interrupted && r.step % evalEvery !== 0) await evaluate(r.step);
-  } finally {
-    dispose();
-  }
+  const r = await train(
+    model,
+    runDir,
+    {
+      steps,
+      lr: cfg.lr,
+      warmupSteps: Math.round(cfg.warmup * steps),
+      weightDecay: 0.01,
+      clipNorm: 1,
+      accumSteps: 1,
+      seed: cfg.seed,
+      saveEvery: Math.max(1, Math.min(evalEvery, 500)),
+      logEvery: 10,
+      evalEvery,
+    },
+    hooks,
+    {
+      vocab: ck.vocab,
+      resume: opts.resume,
+      progress: opts.progress,
+      meta: { kind: cfg.mlm ? "lmgc-m" : "lmgc" },
+    },
+  );
+  const interrupted = r.interrupted;
+  if (!interrupted && r.step % evalEvery !== 0) await evaluate(r.step);
   if (best.f1 < 0) await evaluate(steps);
   const bestCk = await loadCheckpoint(join(runDir, "best"));
   const bestModel = BertModel.fromWeights(bestCk.config, bestCk.weights);

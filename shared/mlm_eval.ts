@@ -62,3 +62,14 @@ export async function mlmHeldoutLoss(
   const loss = sum / Math.max(n, 1);
   return { loss, ppl: Math.exp(loss), tokens: n };
 }
+
+/** A trainer `evaluate` hook: held-out MLM loss and perplexity of `model` on fixed `batches`. */
+export function heldoutEvaluator(
+  model: BertModel,
+  batches: MlmBatch[],
+): () => Promise<{ eval_loss: number; eval_ppl: number }> {
+  return async () => {
+    const r = await mlmHeldoutLoss(model, batches);
+    return { eval_loss: r.loss, eval_ppl: r.ppl };
+  };
+}

@@ -75,7 +75,10 @@ export interface TrainOptions {
   vocab: string[];
   /** Continue from the run folder's `latest.json`. */
   resume?: boolean;
-  /** Stop (after saving) when this aborts — Ctrl-C wiring uses it. */
+  /**
+   * Stop (after saving) when this aborts. Default: the first Ctrl-C or SIGTERM during the run
+   * (a second one exits at once).
+   */
   signal?: AbortSignal;
   /** Show progress (default true). */
   progress?: boolean;
@@ -103,6 +106,24 @@ export async function latestCheckpoint(runDir: string): Promise<string | undefin
  * @throws {Deno.errors.NotFound} when `resume` is set and the folder has no checkpoint.
  */
 export async function train<M>(
+  model: BertModel,
+  runDir: string,
+  cfg: TrainConfig,
+  hooks: TrainHooks<M>,
+  opts: TrainOptions,
+): Promise<TrainResult> {
+  const own = opts.signal ? undefined : interruptSignal();
+  try {
+    return await trainLoop(model, runDir, cfg, hooks, {
+      ...opts,
+      signal: opts.signal ?? own!.signal,
+    });
+  } finally {
+    own?.dispose();
+  }
+}
+
+async function trainLoop<M>(
   model: BertModel,
   runDir: string,
   cfg: TrainConfig,
