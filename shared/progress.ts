@@ -13,6 +13,8 @@ export interface ProgressOptions {
   every?: number;
   /** Sink for the text; default stderr. */
   write?: (s: string) => void;
+  /** Steps already done before this process (a resumed run): counted, but not in the rate. */
+  start?: number;
 }
 
 /**
@@ -34,8 +36,9 @@ export class Progress {
   private readonly write: (s: string) => void;
   private readonly t0 = performance.now();
   private lastPrint = 0;
+  private readonly start: number;
   /** Steps done so far. */
-  done_ = 0;
+  done_: number;
 
   /** A bar named `label` counting to `total`. */
   constructor(label: string, total: number, opts: ProgressOptions = {}) {
@@ -45,6 +48,8 @@ export class Progress {
     this.every = (opts.every ?? 10) * 1000;
     const enc = new TextEncoder();
     this.write = opts.write ?? ((s) => Deno.stderr.writeSync(enc.encode(s)));
+    this.start = opts.start ?? 0;
+    this.done_ = this.start;
   }
 
   /** Advance by `n` steps and show `fields` (numbers are printed with 4 significant digits). */
@@ -64,7 +69,7 @@ export class Progress {
   /** The text of the current state. */
   line(fields: Record<string, number | string> = {}): string {
     const secs = (performance.now() - this.t0) / 1000;
-    const rate = this.done_ / Math.max(secs, 1e-9);
+    const rate = (this.done_ - this.start) / Math.max(secs, 1e-9);
     const eta = rate > 0 ? (this.total - this.done_) / rate : Infinity;
     const frac = this.total > 0 ? Math.min(1, this.done_ / this.total) : 0;
     const width = 20, fill = Math.round(frac * width);
@@ -79,7 +84,9 @@ export class Progress {
 
 function fmtSecs(s: number): string {
   if (!Number.isFinite(s)) return "?";
-  if (s < 60) return `${s.toFixed(0)}s`;
-  if (s < 3600) return `${Math.floor(s / 60)}m${Math.round(s % 60).toString().padStart(2, "0")}s`;
-  return `${Math.floor(s / 3600)}h${Math.round((s % 3600) / 60).toString().padStart(2, "0")}m`;
+  s = Math.round(s);
+  if (s < 60) return `${s}s`;
+  if (s < 3600) return `${Math.floor(s / 60)}m${(s % 60).toString().padStart(2, "0")}s`;
+  const m = Math.round(s / 60);
+  return `${Math.floor(m / 60)}h${(m % 60).toString().padStart(2, "0")}m`;
 }

@@ -152,8 +152,9 @@ async function trainLoop<M>(
   }
 
   const losses: number[] = [];
-  const bar = opts.progress === false ? undefined : new Progress("train", cfg.steps);
-  if (bar) bar.done_ = step;
+  const bar = opts.progress === false
+    ? undefined
+    : new Progress("train", cfg.steps, { start: step });
   const acc = new GradAccumulator();
   const keep = opts.keep ?? 2;
   const saved: string[] = [];
