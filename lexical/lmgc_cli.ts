@@ -26,7 +26,7 @@ export const NEURAL_HELP =
                 on the model's existing 2-way head (no parameter added); selects on semeval2007
                 --model DIR (starting student, required) --out DIR (required)
                 --epochs N (3) --batch N (32) --lr X (1e-4) --max-length N (160) --dropout X (0.2)
-                --negatives N (all) --max-instances N (all) --all-pos --eval-every N
+                --negatives N (all) --max-instances N (all; a seeded sample) --all-pos --eval-every N
                 --wordnet 3.0|3.1|DIR (3.0) --train X.data.xml --dev X.data.xml --seed N
                 --mlm-text DIR|wordnet --resume --backend B
   finetune      LMGC: gloss classification only; same options

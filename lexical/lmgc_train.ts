@@ -68,7 +68,7 @@ export interface LmgcRunConfig {
   dropout: number;
   /** Wrong candidates kept per instance (-1: all, as GlossBERT). */
   negatives: number;
-  /** Use only the first N training instances (0: all). */
+  /** Train on a seeded random sample of N instances (0: all). */
   maxInstances: number;
   /** Candidates of every part of speech. */
   allPos: boolean;
@@ -202,7 +202,10 @@ export async function trainLmgc(
     );
   }
   let insts = instancePairs(trainCorpus, wn, trainKeys, { allPos: cfg.allPos });
-  if (cfg.maxInstances > 0) insts = insts.slice(0, cfg.maxInstances);
+  if (cfg.maxInstances > 0 && cfg.maxInstances < insts.length) {
+    // A seeded sample across the whole corpus (SemCor's first documents alone are one genre).
+    insts = new Rng(cfg.seed + 41).shuffle(insts).slice(0, cfg.maxInstances);
+  }
   const devInsts = instancePairs(devCorpus, wn, undefined, { allPos: cfg.allPos });
   const rng = new Rng(cfg.seed + 17);
   const pairs = trainingPairs(insts, rng, cfg.negatives < 0 ? undefined : cfg.negatives);
