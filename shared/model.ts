@@ -17,6 +17,8 @@ import {
   type Variable,
 } from "./runtime.ts";
 import { type BertConfig, bertTensorShapes } from "./bert_config.ts";
+import { attention as fusedAttention, attentionTile } from "./kernels/attention.ts";
+import { onWebGPU } from "./kernels/kernel_util.ts";
 
 /** A named float tensor held in host memory (what checkpoints read and write). */
 export interface HostTensor {
@@ -224,6 +226,7 @@ export class BertModel {
   private attention(
     x: Tensor2D,
     maskBias: Tensor4D | undefined,
+    mask: Tensor2D | undefined,
     B: number,
     T: number,
     prefix: string,
@@ -231,14 +234,24 @@ export class BertModel {
   ): Tensor2D {
     const c = this.config;
     const A = c.num_attention_heads, D = c.hidden_size / A;
-    const heads = (t: Tensor2D) => t.reshape([B, T, A, D]).transpose([0, 2, 1, 3]); // [B, A, T, D]
+    const heads = (t: Tensor2D) => t.reshape([B, T, A, D]).transpose([0, 2, 1, 3]) as Tensor4D; // [B, A, T, D]
     const q = heads(this.linear(x, `${prefix}.self.query`));
     const k = heads(this.linear(x, `${prefix}.self.key`));
     const v = heads(this.linear(x, `${prefix}.self.value`));
-    let scores = tf.mul(tf.matMul(q, k, false, true), 1 / Math.sqrt(D)) as Tensor4D; // [B, A, T, T]
-    if (maskBias) scores = tf.add(scores, maskBias);
-    const probs = this.dropout(tf.softmax(scores), c.attention_probs_dropout_prob, d);
-    const ctx = tf.matMul(probs, v).transpose([0, 2, 1, 3]).reshape([B * T, c.hidden_size]); // [B·T, H]
+    let heads4: Tensor4D;
+    if (
+      mask && onWebGPU() && attentionTile(D) !== undefined &&
+      !(d.training && c.attention_probs_dropout_prob > 0)
+    ) {
+      // The fused kernel (online softmax, no [T, T] scores in memory); no dropout on probabilities.
+      heads4 = fusedAttention(q, k, v, mask, 1 / Math.sqrt(D));
+    } else {
+      let scores = tf.mul(tf.matMul(q, k, false, true), 1 / Math.sqrt(D)) as Tensor4D; // [B, A, T, T]
+      if (maskBias) scores = tf.add(scores, maskBias);
+      const probs = this.dropout(tf.softmax(scores), c.attention_probs_dropout_prob, d);
+      heads4 = tf.matMul(probs, v) as Tensor4D;
+    }
+    const ctx = heads4.transpose([0, 2, 1, 3]).reshape([B * T, c.hidden_size]); // [B·T, H]
     const out = this.dropout(
       this.linear(ctx as Tensor2D, `${prefix}.output.dense`),
       c.hidden_dropout_prob,
@@ -278,9 +291,12 @@ export class BertModel {
         T,
       ]) as Tensor4D
       : undefined; // [B, 1, 1, T], 0 keep / −10⁴ pad
+    const fusedMask = onWebGPU()
+      ? (inp.attentionMask ? tf.cast(inp.attentionMask, "float32") : tf.ones([B, T])) as Tensor2D
+      : undefined; // [B, T] for the fused attention kernel
     for (let l = 0; l < this.config.num_hidden_layers; l++) {
       const p = `bert.encoder.layer.${l}`;
-      x = this.attention(x, maskBias, B, T, `${p}.attention`, d);
+      x = this.attention(x, maskBias, fusedMask, B, T, `${p}.attention`, d);
       x = this.feedForward(x, p, d);
     }
     return x.reshape([B, T, this.config.hidden_size]);

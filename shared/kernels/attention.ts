@@ -233,7 +233,8 @@ class AttentionProgram implements WebGPUProgram {
               for (var d4 = 0; d4 < D4; d4++) {
                 dotv += dot(qTile[r * DP4 + d4], kvTile[u * DP4 + d4]);
               }
-              score = dotv + (1.0 - mask[b * T + t]) * ${MASK_BIAS.toExponential()};
+              // f32(): an int32 mask cast to float32 on WebGPU keeps its int32 buffer.
+              score = dotv + (1.0 - f32(mask[b * T + t])) * ${MASK_BIAS.toExponential()};
             }
             sSet(r * BC + u, score);
           }

@@ -65,13 +65,17 @@ interface Result {
 
 type AttentionFn = typeof attention;
 
-async function evaluate(c: Case, f: AttentionFn): Promise<Result> {
+async function evaluate(
+  c: Case,
+  f: AttentionFn,
+  maskDtype: "float32" | "int32" = "float32",
+): Promise<Result> {
   const [B, , T, D] = c.shape;
   const q = tf.tensor4d(c.q, c.shape);
   const k = tf.tensor4d(c.k, c.shape);
   const v = tf.tensor4d(c.v, c.shape);
   const w = tf.tensor4d(c.w, c.shape);
-  const mask = tf.tensor2d(c.mask, [B, T]);
+  const mask = tf.tensor2d(c.mask, [B, T], maskDtype);
   const scale = 1 / Math.sqrt(D);
   const out = f(q, k, v, mask, scale);
   const grads = tf.grads((a: tf.Tensor, b: tf.Tensor, d: tf.Tensor) =>
@@ -96,14 +100,18 @@ async function references(): Promise<Result[]> {
 }
 
 async function compareAll(backend: string, expected: Result[]): Promise<void> {
-  for (const [i, c] of CASES.entries()) {
-    const got = await evaluate(c, attention);
-    const what = `${backend}, ${c.name}`;
-    const ref = expected[i];
-    assertAllClose(got.out, ref.out, `${what}: output`, RTOL, atolFor(ref.out));
-    for (const [j, name] of ["dq", "dk", "dv"].entries()) {
-      const g = ref.grads[j];
-      assertAllClose(got.grads[j], g, `${what}: ${name}`, RTOL, atolFor(g));
+  // int32 masks too: tfjs-webgpu's int32 → float32 cast only relabels the tensor (the buffer keeps
+  // int32 bits), so the kernel must convert what it reads.
+  for (const dtype of ["float32", "int32"] as const) {
+    for (const [i, c] of CASES.entries()) {
+      const got = await evaluate(c, attention, dtype);
+      const what = `${backend}, ${c.name}, ${dtype} mask`;
+      const ref = expected[i];
+      assertAllClose(got.out, ref.out, `${what}: output`, RTOL, atolFor(ref.out));
+      for (const [j, name] of ["dq", "dk", "dv"].entries()) {
+        const g = ref.grads[j];
+        assertAllClose(got.grads[j], g, `${what}: ${name}`, RTOL, atolFor(g));
+      }
     }
   }
 }
