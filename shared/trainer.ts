@@ -123,6 +123,18 @@ export async function train<M>(
   }
 }
 
+/** `checkpoint-N` folders of `runDir` with N <= `upTo`, by step. */
+async function earlierCheckpoints(runDir: string, upTo: number): Promise<string[]> {
+  const found: [number, string][] = [];
+  for await (const e of Deno.readDir(runDir)) {
+    const m = /^checkpoint-(\d+)$/.exec(e.name);
+    if (e.isDirectory && m && Number(m[1]) <= upTo) {
+      found.push([Number(m[1]), join(runDir, e.name)]);
+    }
+  }
+  return found.sort((a, b) => a[0] - b[0]).map(([, d]) => d);
+}
+
 async function trainLoop<M>(
   model: BertModel,
   runDir: string,
@@ -157,7 +169,9 @@ async function trainLoop<M>(
     : new Progress("train", cfg.steps, { start: step });
   const acc = new GradAccumulator();
   const keep = opts.keep ?? 2;
-  const saved: string[] = [];
+  // Checkpoints already in the folder (earlier processes of a resumed run, their Ctrl-C saves)
+  // count towards `keep`, oldest first, so a run resumed many times does not pile them up.
+  const saved: string[] = opts.resume ? await earlierCheckpoints(runDir, step) : [];
   const save = async () => {
     const name = `checkpoint-${step}`;
     const dir = join(runDir, name);

@@ -106,6 +106,12 @@ Deno.test("a run stopped after step 3 and resumed reproduces the uninterrupted l
   const lb = (await new MetricsLog(join(root, "b", "metrics.jsonl")).read()).map((r) => r.loss);
   assert.deepEqual(lb, la);
   assert.equal(await latestCheckpoint(join(root, "b")), join(root, "b", "checkpoint-8"));
+  // keep = 2 holds across processes: the first process's checkpoint-3 is pruned too.
+  const kept = async (d: string) =>
+    (await Array.fromAsync(Deno.readDir(join(root, d)))).map((e) => e.name)
+      .filter((n) => n.startsWith("checkpoint-")).sort();
+  assert.deepEqual(await kept("b"), ["checkpoint-6", "checkpoint-8"]);
+  assert.deepEqual(await kept("b"), await kept("a"));
   await Deno.remove(root, { recursive: true });
 });
 
