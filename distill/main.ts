@@ -28,6 +28,7 @@ teacher options:
   --eval-every N --save-every N
   --config FILE      JSON run config (keys of the run config; unknown keys are an error)
   --resume           continue the run in --out exactly where it stopped
+  --stop-at N        (teacher) pause at step N of the --steps schedule; --resume continues
   --backend B        webgpu | wasm | cpu | auto
 Ctrl-C saves a checkpoint and exits; --resume continues it.
 
@@ -72,6 +73,7 @@ const RUN_OPTIONS = {
   "save-every": { type: "string" },
   config: { type: "string" },
   resume: { type: "boolean", default: false },
+  "stop-at": { type: "string" },
   backend: { type: "string" },
   help: { type: "boolean", short: "h", default: false },
 } as const;
@@ -138,7 +140,7 @@ function report(
     checkpoint: string;
   },
 ): void {
-  const how = r.interrupted ? "interrupted" : "done";
+  const how = r.interrupted ? "interrupted" : r.step < r.config.steps ? "paused" : "done";
   console.log(
     `${how} at step ${r.step}/${r.config.steps}: held-out MLM loss ${r.heldout.loss.toFixed(4)} ` +
       `(perplexity ${r.heldout.ppl.toFixed(1)}), ${
@@ -156,6 +158,7 @@ async function teacher(args: string[]) {
   const r = await pretrainTeacher(values.out, partial, {
     resume: values.resume,
     backend: values.backend,
+    stopAt: num("stop-at", values["stop-at"]),
   });
   report(r);
 }

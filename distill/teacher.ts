@@ -35,6 +35,8 @@ export interface PretrainOptions {
   backend?: string;
   /** Show progress (default true). */
   progress?: boolean;
+  /** Pause at this step of the schedule (see `TrainOptions.stopAt`). */
+  stopAt?: number;
 }
 
 /** What {@link pretrainTeacher} returns. */
@@ -125,6 +127,7 @@ export async function pretrainTeacher(
       vocab: [...tok.vocab],
       resume: opts.resume,
       progress: opts.progress,
+      stopAt: opts.stopAt,
       meta: { kind: "teacher", seed: cfg.seed },
     },
   );

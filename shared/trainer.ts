@@ -88,6 +88,11 @@ export interface TrainOptions {
   keep?: number;
   /** Called after every update with its step and loss. */
   onStep?: (step: number, loss: number) => void;
+  /**
+   * Pause at this step (saving a checkpoint) though the schedule runs to `cfg.steps`: a budget cut
+   * that `resume` continues exactly. Default: `cfg.steps`.
+   */
+  stopAt?: number;
 }
 
 /** Where the newest complete checkpoint of a run folder is, or undefined. */
@@ -195,7 +200,8 @@ async function trainLoop<M>(
   let interrupted = false;
   let t0 = performance.now();
   let counts: Record<string, number> = {};
-  while (step < cfg.steps) {
+  const until = Math.min(cfg.steps, opts.stopAt ?? cfg.steps);
+  while (step < until) {
     if (opts.signal?.aborted) {
       interrupted = true;
       break;
@@ -238,7 +244,7 @@ async function trainLoop<M>(
     if (hooks.evaluate && cfg.evalEvery > 0 && step % cfg.evalEvery === 0) {
       await log.log({ step, ...(await hooks.evaluate(step)) });
     }
-    if (cfg.saveEvery > 0 && step % cfg.saveEvery === 0 && step < cfg.steps) await save();
+    if (cfg.saveEvery > 0 && step % cfg.saveEvery === 0 && step < until) await save();
   }
   bar?.done();
   await save();

@@ -115,6 +115,32 @@ Deno.test("a run stopped after step 3 and resumed reproduces the uninterrupted l
   await Deno.remove(root, { recursive: true });
 });
 
+Deno.test("stopAt pauses a run on its full schedule; resume finishes it exactly", async () => {
+  const root = await Deno.makeTempDir();
+  const full = BertModel.create(tinyConfig(), 3);
+  const a = await train(full, join(root, "a"), CFG, hooksFor(full, 5), { vocab, progress: false });
+  full.dispose();
+  const first = BertModel.create(tinyConfig(), 3);
+  const p = await train(first, join(root, "p"), CFG, hooksFor(first, 5), {
+    vocab,
+    progress: false,
+    stopAt: 5,
+  });
+  first.dispose();
+  assert.equal(p.step, 5);
+  assert.equal(p.interrupted, false);
+  assert.equal(await latestCheckpoint(join(root, "p")), join(root, "p", "checkpoint-5"));
+  const second = BertModel.create(tinyConfig(), 99);
+  const q = await train(second, join(root, "p"), CFG, hooksFor(second, 123), {
+    vocab,
+    progress: false,
+    resume: true,
+  });
+  second.dispose();
+  assert.deepEqual([...p.losses, ...q.losses], a.losses); // the schedule is the 8-step one
+  await Deno.remove(root, { recursive: true });
+});
+
 Deno.test("resuming a folder without a checkpoint is a clear NotFound error", async () => {
   const root = await Deno.makeTempDir();
   const m = BertModel.create(tinyConfig(), 1);
