@@ -7,7 +7,9 @@
 #   lexical/experiments/lmgc.sh STUDENT_DIR [OUT]      (default OUT: runs/lmgc)
 #
 # Knobs (environment): INSTANCES (SemCor sample, default 25000), NEGATIVES (3), EPOCHS (1),
-# LR (2e-4), MAXLEN (128), BATCH (32). The two pipelines run side by side, one core each.
+# LR (2e-4), MAXLEN (128), BATCH (32). The two pipelines run side by side, one core each; the LMGC
+# side then also trains LMGC for twice the epochs (lmgc-2x), the control that sees the pairs as
+# often as LMGC-M's pre-training + fine-tuning do.
 set -euo pipefail
 cd "$(dirname "$0")/../.."
 STUDENT=${1:?usage: lexical/experiments/lmgc.sh STUDENT_DIR [OUT]}
@@ -20,11 +22,12 @@ COMMON=(--epochs "${EPOCHS:-1}" --batch "${BATCH:-32}" --lr "${LR:-2e-4}" --max-
   --negatives "${NEGATIVES:-3}" --max-instances "${INSTANCES:-25000}" --eval-every 500 --backend wasm)
 mkdir -p "$OUT"
 
-train() { # command model out
+train() { # command model out [extra options]
   local cmd=$1 model=$2 dir=$3 resume=()
+  shift 3
   [ -f "$dir/result.json" ] && return 0
   [ -f "$dir/latest.json" ] && resume=(--resume)
-  deno task -q lexical "$cmd" --model "$model" --out "$dir" "${COMMON[@]}" "${resume[@]}" \
+  deno task -q lexical "$cmd" --model "$model" --out "$dir" "${COMMON[@]}" "$@" "${resume[@]}" \
     >>"$dir.log" 2>&1
 }
 predict() { # run-dir
@@ -38,8 +41,9 @@ predict() { # run-dir
     >"$dir/ALL.score.txt"
 }
 
-(train finetune "$STUDENT" "$OUT/lmgc" && predict "$OUT/lmgc") &
+(train finetune "$STUDENT" "$OUT/lmgc" && predict "$OUT/lmgc" &&
+  train finetune "$STUDENT" "$OUT/lmgc-2x" --epochs $((2 * ${EPOCHS:-1})) && predict "$OUT/lmgc-2x") &
 train pretrain "$STUDENT" "$OUT/lmgcm-pretrain"
 train finetune "$OUT/lmgcm-pretrain/best" "$OUT/lmgcm" && predict "$OUT/lmgcm"
 wait
-for d in lmgc lmgcm; do echo "== $d"; cat "$OUT/$d/ALL.score.txt"; done
+for d in lmgc lmgc-2x lmgcm; do echo "== $d"; cat "$OUT/$d/ALL.score.txt"; done
