@@ -69,6 +69,11 @@ export interface DistillRunConfig extends MlmRunConfig {
   alphaCos: number;
   /** Teacher probabilities kept per position (live mode; a cache has its own). */
   topk: number;
+  /**
+   * Keep each teacher's probability mass outside its top-k as an even tail (true), or renormalise
+   * the top-k to 1 (false: what sparse-KD shortcuts do; wrong for flat teachers, see `mixTopK`).
+   */
+  topkTail: boolean;
   /** Student initialisation: `random` or `teacher` (every other layer of the first teacher of its width). */
   init: "random" | "teacher";
 }
@@ -85,6 +90,7 @@ export const DEFAULT_DISTILL_RUN: Readonly<DistillRunConfig> = Object.freeze({
   alphaMlm: 2, // DistilBERT's α_mlm
   alphaCos: 1, // DistilBERT's α_cos
   topk: 64, // teacher probabilities kept per position
+  topkTail: true, // the mass outside the top-k stays in the target
   init: "random" as const, // or "teacher"
 });
 
@@ -193,7 +199,7 @@ export interface DistillOptions {
 interface Micro {
   batch: MlmBatch;
   /** Mixture ids, probabilities and labels, made outside the gradient tape. */
-  target?: { ids: tf.Tensor2D; probs: tf.Tensor2D; labels: tf.Tensor1D };
+  target?: { ids: tf.Tensor2D; probs: tf.Tensor2D; labels: tf.Tensor1D; tail?: tf.Tensor1D };
   teacherHidden?: tf.Tensor3D;
 }
 
@@ -322,14 +328,20 @@ export async function distillStudent(
     cursor++;
     const micro: Micro = { batch };
     if (useTeachers) {
-      const mix = mixTopK(outs, teacherWeights(cfg.weighting, outs, cfg.single));
+      const mix = mixTopK(
+        outs,
+        teacherWeights(cfg.weighting, outs, cfg.single),
+        cfg.topkTail ? student.config.vocab_size : undefined,
+      );
       const N = batch.labels.length;
       micro.target = {
         ids: tf.tensor2d(mix.ids, [N, mix.width], "int32"),
         probs: tf.tensor2d(mix.probs, [N, mix.width], "float32"),
         labels: tf.tensor1d(batch.labels, "int32"),
+        ...(mix.tail ? { tail: tf.tensor1d(mix.tail, "float32") } : {}),
       };
       live.push(micro.target.ids, micro.target.probs, micro.target.labels);
+      if (micro.target.tail) live.push(micro.target.tail);
     }
     if (useTeachers && cfg.alphaCos > 0 && cosTeachers.length > 0) {
       micro.teacherHidden = tf.tidy(() => {
@@ -360,6 +372,7 @@ export async function distillStudent(
         cfg.temperature,
         cfg.alphaKd,
         cfg.alphaMlm,
+        m.target.tail,
       );
     } else l = tf.mul(sparseCrossEntropy(logits, t.labels), cfg.alphaMlm) as tf.Scalar;
     if (m.teacherHidden) {

@@ -117,28 +117,50 @@ export function teacherWeights(
 
 /**
  * The mixture q over the union of the teachers' top-k ids, as a top-k of width `K·k` per row
- * (ids unique within a row; unused slots hold the smallest ids not already in the row, with
- * probability 0, so every id is a valid vocabulary index). Each teacher's
- * top-k is renormalised to sum 1 before mixing, so q sums to 1.
+ * (ids unique within a row; unused slots hold the smallest ids not already in the row, so every
+ * id is a valid vocabulary index).
+ *
+ * Without `vocabSize`, each teacher's top-k is renormalised to sum 1 before mixing (q sums to 1
+ * over the slots; unused slots hold 0). With `vocabSize` V, nothing is renormalised: teacher k's
+ * mass outside its top-k, r_k = 1 − Σ top-k, is spread evenly over its other V − k ids, the
+ * mixture keeps it as `tail` τ = Σ_k w_k·r_k / (V − k) (the probability of every id outside the
+ * union; unused slots hold τ), and slots hold the full mixture probability. This is what a
+ * flat teacher (a small one, or any teacher at T = 2) needs: renormalising its top-64 (a few % of
+ * its mass) would teach the student that only those 64 tokens can occur.
  */
 export function mixTopK(
   teachers: TeacherTopK[],
   weights: Float32Array,
-): { ids: Int32Array; probs: Float32Array; width: number } {
+  vocabSize?: number,
+): { ids: Int32Array; probs: Float32Array; width: number; tail?: Float32Array } {
   const K = teachers.length;
   const N = teachers[0].pGold.length;
   const width = teachers.reduce((s, t) => s + t.k, 0);
   const ids = new Int32Array(N * width);
   const probs = new Float32Array(N * width);
+  const tail = vocabSize === undefined ? undefined : new Float32Array(N);
   const slot = new Map<number, number>();
+  const tailOf = new Float64Array(K);
   for (let i = 0; i < N; i++) {
     slot.clear();
     let used = 0;
+    let tau = 0;
+    for (let t = 0; t < K; t++) {
+      const { k, probs: tp } = teachers[t];
+      let mass = 0;
+      for (let j = 0; j < k; j++) mass += tp[i * k + j];
+      tailOf[t] = vocabSize === undefined || vocabSize <= k
+        ? 0
+        : Math.max(0, 1 - mass) / (vocabSize - k);
+      tau += weights[i * K + t] * tailOf[t];
+    }
+    const row = new Float64Array(width).fill(tau);
     for (let t = 0; t < K; t++) {
       const { k, ids: tid, probs: tp } = teachers[t];
       let mass = 0;
       for (let j = 0; j < k; j++) mass += tp[i * k + j];
-      const scale = mass > 0 ? weights[i * K + t] / mass : 0;
+      const w = weights[i * K + t];
+      const scale = tail ? w : mass > 0 ? w / mass : 0;
       for (let j = 0; j < k; j++) {
         const id = tid[i * k + j];
         let s = slot.get(id);
@@ -147,12 +169,15 @@ export function mixTopK(
           slot.set(id, s);
           ids[i * width + s] = id;
         }
-        probs[i * width + s] += tp[i * k + j] * scale;
+        // With a tail: this teacher's τ_k is already in the slot (it starts at τ); replace it.
+        row[s] += tp[i * k + j] * scale - (tail ? w * tailOf[t] : 0);
       }
     }
     for (let filler = 0; used < width; filler++) {
       if (!slot.has(filler)) ids[i * width + used++] = filler;
     }
+    for (let s = 0; s < width; s++) probs[i * width + s] = tail ? row[s] : row[s] - tau;
+    if (tail) tail[i] = tau;
   }
-  return { ids, probs, width };
+  return { ids, probs, width, ...(tail ? { tail } : {}) };
 }

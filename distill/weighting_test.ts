@@ -56,3 +56,16 @@ Deno.test("mixTopK merges shared ids, renormalises each teacher and sums to 1", 
   // a renormalised: 0.625, 0.375; b: 0.75, 0.25 → 5: 0.3125, 7: 0.1875 + 0.375, 9: 0.125
   close(m.probs, [0.3125, 0.5625, 0.125, 0]);
 });
+
+Deno.test("mixTopK with a vocabulary keeps each teacher's mass outside its top-k as a tail", () => {
+  const a = { ids: Int32Array.of(5, 7), probs: f(0.5, 0.3), k: 2, pGold: f(0.5), entropy: f(1) };
+  const b = { ids: Int32Array.of(7, 9), probs: f(0.6, 0.1), k: 2, pGold: f(0.5), entropy: f(1) };
+  const m = mixTopK([a, b], f(0.5, 0.5), 10);
+  assert.deepEqual([...m.ids], [5, 7, 9, 0]);
+  // Tails: a 0.2 over 8 ids = 0.025 each, b 0.3 over 8 = 0.0375; τ = 0.03125.
+  // 5: 0.5·0.5 + 0.5·0.0375; 7: 0.5·0.3 + 0.5·0.6; 9: 0.5·0.025 + 0.5·0.1; id 0 (filler): τ.
+  close(m.probs, [0.26875, 0.45, 0.0625, 0.03125]);
+  close(m.tail!, [0.03125]);
+  // The whole distribution sums to 1: three listed ids plus 7 others at τ.
+  close(f(0.26875 + 0.45 + 0.0625 + 7 * m.tail![0]), [1]);
+});

@@ -137,6 +137,8 @@ export function kdLossReference(
  * @param T distillation temperature (> 0)
  * @param alphaKd weight of the T²-scaled KL term
  * @param alphaMlm weight of the cross-entropy term
+ * @param tail optional float32 [N]: the probability τ of every id not listed (the teachers' mass
+ *   outside their top-k, spread evenly); listed ids hold their full probability
  * @returns the mean over rows, a scalar
  */
 export function kdLossTopKReference(
@@ -147,12 +149,29 @@ export function kdLossTopKReference(
   T: number,
   alphaKd: number,
   alphaMlm: number,
+  tail?: Tensor1D,
 ): Scalar {
   checkTopK("kdLossTopKReference", logits, topIds, topProbs);
+  checkTail("kdLossTopKReference", logits, tail);
   return tf.tidy(() => {
-    const q = densify(topIds, topProbs, logits.shape[1]);
+    const V = logits.shape[1];
+    const q = tail
+      // q = τ everywhere, then the listed ids get their own probability.
+      ? tf.add(
+        densify(topIds, tf.sub(topProbs, tf.reshape(tail, [-1, 1])) as tf.Tensor2D, V),
+        tf.reshape(tail, [-1, 1]),
+      ) as tf.Tensor2D
+      : densify(topIds, topProbs, V);
     return kdLossReference(logits, q, labels, T, alphaKd, alphaMlm);
   });
+}
+
+function checkTail(op: string, logits: tf.Tensor, tail: tf.Tensor | undefined): void {
+  if (!tail) return;
+  if (tail.rank !== 1 || tail.shape[0] !== logits.shape[0]) {
+    throw new RangeError(`${op}: tail must be [${logits.shape[0]}], got [${tail.shape}]`);
+  }
+  if (tail.dtype !== "float32") throw new TypeError(`${op}: tail must be float32`);
 }
 
 function checkTopK(op: string, logits: tf.Tensor, topIds: tf.Tensor, topProbs: tf.Tensor): void {
@@ -522,6 +541,10 @@ export function kdLoss(
  * @param T distillation temperature (> 0)
  * @param alphaKd weight of the T²-scaled KL term
  * @param alphaMlm weight of the cross-entropy term
+ * @param tail optional float32 [N]: the probability τ of every id not listed, so the target keeps
+ *   the teachers' mass outside their top-k (spread evenly) instead of renormalising the top-k to 1;
+ *   listed ids then hold their full probability and rows sum to 1 with the tail. With a tail the
+ *   op runs on tfjs ops on every backend (the WebGPU kernel takes no tail yet).
  * @returns the mean over rows, a scalar
  * @throws {RangeError} on wrong shapes or a non-positive temperature
  * @throws {TypeError} on wrong dtypes
@@ -534,9 +557,12 @@ export function kdLossTopK(
   T: number,
   alphaKd: number,
   alphaMlm: number,
+  tail?: Tensor1D,
 ): Scalar {
   checkArgs("kdLossTopK", logits, labels, T, alphaKd, alphaMlm);
   checkTopK("kdLossTopK", logits, topIds, topProbs);
+  checkTail("kdLossTopK", logits, tail);
+  if (tail) return kdLossTopKTail(logits, topIds, topProbs, labels, T, alphaKd, alphaMlm, tail);
   if (onWebGPU()) {
     return fusedOnWebGPU(
       KD_LOSS_TOPK_KERNEL,
@@ -577,6 +603,73 @@ export function kdLossTopK(
           const sparse = tf.scatterND(
             indices,
             tf.reshape(tf.mul(probs, cKd), [N * K]),
+            dense.shape,
+          );
+          return [tf.mul(tf.sub(dense, sparse), dy)];
+        }),
+    };
+  });
+  return op(logits) as tf.Scalar;
+}
+
+/**
+ * {@link kdLossTopK} with a tail: the dense target is q = τ + Σ_listed (q_j − τ)·e_j, so with
+ * s = softmax(z / T), −Σ_j q_j log s_j = lse(z / T) − Σ_listed (q_j − τ) z_j / T − τ Σ_j z_j / T
+ * (rows sum to 1), the entropy is Σ_listed q log q + (V − W) τ log τ, and the gradient of the KL
+ * term w.r.t. z is (s − τ − Σ_listed (q_j − τ)·e_j) / T: all without a dense [N, V] target.
+ */
+function kdLossTopKTail(
+  logits: Tensor2D,
+  topIds: Tensor2D,
+  topProbs: Tensor2D,
+  labels: Tensor1D,
+  T: number,
+  alphaKd: number,
+  alphaMlm: number,
+  tail: Tensor1D,
+): Scalar {
+  const [N, W] = topIds.shape;
+  const V = logits.shape[1];
+  const op = customGradOf<tf.Scalar>(([z], save) => {
+    save([z, topIds, topProbs, labels, tail]);
+    const z2 = z as tf.Tensor2D;
+    const rows = tf.tile(tf.reshape(tf.range(0, N, 1, "int32"), [N, 1]), [1, W]); // [N, W]
+    const zTop = tf.gatherND(z2, tf.stack([rows, topIds], -1)); // [N, W]
+    const tau = tf.reshape(tail, [-1, 1]);
+    const excess = tf.sub(topProbs, tau); // [N, W]
+    const safeTau = tf.where(tf.greater(tail, 0), tail, tf.onesLike(tail));
+    const entropy = tf.add(
+      entropyTerm(topProbs),
+      tf.mul(tf.mul(tail, tf.log(safeTau)), V - W),
+    );
+    const cross = tf.add(
+      tf.div(tf.add(tf.sum(tf.mul(excess, zTop), -1), tf.mul(tail, tf.sum(z2, -1))), T),
+      tf.mul(tf.logSumExp(tf.div(z2, T), -1), -1),
+    ); // Σ q log s
+    const kl = tf.sub(entropy, cross);
+    const ce = crossEntropyRows(z2, labels);
+    const value = tf.mean(tf.add(tf.mul(kl, alphaKd * T * T), tf.mul(ce, alphaMlm))) as tf.Scalar;
+    return {
+      value,
+      gradFunc: (dy: tf.Tensor, saved: tf.Tensor[]) =>
+        tf.tidy(() => {
+          const cKd = (alphaKd * T) / N;
+          const [z0, ids, probs, y, tl] = saved as [
+            tf.Tensor2D,
+            tf.Tensor2D,
+            tf.Tensor2D,
+            tf.Tensor1D,
+            tf.Tensor1D,
+          ];
+          const dense = tf.sub(
+            denseGradPart(z0, tf.onesLike(tl), y, T, cKd, alphaMlm / N),
+            tf.mul(tf.reshape(tl, [-1, 1]), cKd),
+          );
+          const r = tf.tile(tf.reshape(tf.range(0, N, 1, "int32"), [N, 1]), [1, W]);
+          const indices = tf.reshape(tf.stack([r, ids], -1), [N * W, 2]);
+          const sparse = tf.scatterND(
+            indices,
+            tf.reshape(tf.mul(tf.sub(probs, tf.reshape(tl, [-1, 1])), cKd), [N * W]),
             dense.shape,
           );
           return [tf.mul(tf.sub(dense, sparse), dy)];

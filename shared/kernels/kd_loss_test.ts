@@ -37,6 +37,10 @@ interface Case {
   K: number;
   topIds: number[];
   topProbs: number[];
+  /** The same K entries, not renormalised (their share of the dense row). */
+  topTrue: number[];
+  /** Per row, the mass outside the top-k spread evenly over the other V − K ids. */
+  tail: number[];
 }
 
 /** Random case; `logit(r, j)` and `teacherWeight(r, j)` shape the data. */
@@ -61,6 +65,8 @@ function makeCase(
   const q: number[] = [];
   const topIds: number[] = [];
   const topProbs: number[] = [];
+  const topTrue: number[] = [];
+  const tail: number[] = [];
   for (let r = 0; r < N; r++) {
     const w: number[] = [];
     for (let j = 0; j < V; j++) {
@@ -76,7 +82,9 @@ function makeCase(
     for (const [x, j] of order) {
       topIds.push(j);
       topProbs.push(x / kTotal);
+      topTrue.push(x / total);
     }
+    tail.push(V > K ? Math.max(0, 1 - kTotal / total) / (V - K) : 0);
   }
   const labels = opts.labels ?? Array.from({ length: N }, () => Math.floor(rand() * V));
   return {
@@ -92,6 +100,8 @@ function makeCase(
     labels,
     topIds,
     topProbs,
+    topTrue,
+    tail,
   };
 }
 
@@ -140,6 +150,37 @@ async function evalDense(c: Case, f: DenseFn): Promise<Result> {
   return out;
 }
 
+/** Top-k with a tail: the true (not renormalised) top-k probabilities and τ for every other id. */
+async function evalTopKTail(c: Case, f: TopKFn): Promise<Result> {
+  const z = tf.tensor2d(c.logits, [c.N, c.V]);
+  const ids = tf.tensor2d(c.topIds, [c.N, c.K], "int32");
+  const probs = tf.tensor2d(c.topTrue, [c.N, c.K]);
+  const tail = tf.tensor1d(c.tail);
+  const y = tf.tensor1d(c.labels, "int32");
+  const plain = f(z, ids, probs, y, c.T, c.alphaKd, c.alphaMlm, tail);
+  const { value, grad } = tf.valueAndGrad((x: tf.Tensor) =>
+    f(x as tf.Tensor2D, ids, probs, y, c.T, c.alphaKd, c.alphaMlm, tail)
+  )(z);
+  const out = {
+    loss: (await value.data())[0],
+    lossNoTape: (await plain.data())[0],
+    grad: await grad.data() as Float32Array,
+  };
+  tf.dispose([z, ids, probs, tail, y, plain, value, grad]);
+  return out;
+}
+
+/** The dense target a top-k with tail stands for: τ everywhere, the top-k ids their own value. */
+function denseOfTail(c: Case): number[] {
+  const q: number[] = [];
+  for (let r = 0; r < c.N; r++) {
+    const row = new Array(c.V).fill(c.tail[r]);
+    for (let j = 0; j < c.K; j++) row[c.topIds[r * c.K + j]] = c.topTrue[r * c.K + j];
+    q.push(...row);
+  }
+  return q;
+}
+
 async function evalTopK(c: Case, f: TopKFn): Promise<Result> {
   const z = tf.tensor2d(c.logits, [c.N, c.V]);
   const ids = tf.tensor2d(c.topIds, [c.N, c.K], "int32");
@@ -167,17 +208,21 @@ function compare(got: Result, ref: Result, what: string): void {
 // The oracle: tfjs autodiff of the plain-ops reference, on cpu, computed once per case.
 let denseRefs: Result[] | undefined;
 let topKRefs: Result[] | undefined;
-async function references(): Promise<{ dense: Result[]; topK: Result[] }> {
-  if (!denseRefs || !topKRefs) {
+let tailRefs: Result[] | undefined;
+async function references(): Promise<{ dense: Result[]; topK: Result[]; tail: Result[] }> {
+  if (!denseRefs || !topKRefs || !tailRefs) {
     await useBackend("cpu");
     denseRefs = [];
     topKRefs = [];
+    tailRefs = [];
     for (const c of CASES) {
       denseRefs.push(await evalDense(c, kdLossReference));
       topKRefs.push(await evalTopK(c, kdLossTopKReference));
+      // The tail's oracle is the dense reference on the densified target (no tail code involved).
+      tailRefs.push(await evalDense({ ...c, q: denseOfTail(c) }, kdLossReference));
     }
   }
-  return { dense: denseRefs, topK: topKRefs };
+  return { dense: denseRefs, topK: topKRefs, tail: tailRefs };
 }
 
 for (const backend of TEST_BACKENDS) {
@@ -201,6 +246,23 @@ for (const backend of TEST_BACKENDS) {
       await useBackend(backend);
       for (const [i, c] of CASES.entries()) {
         compare(await evalTopK(c, kdLossTopK), topK[i], `${backend}, ${c.name}`);
+      }
+    },
+  );
+
+  Deno.test(
+    `kdLossTopK() with a tail equals kdLoss on the densified target on ${backend}`,
+    backendTestOptions(backend),
+    async () => {
+      const { tail } = await references();
+      await useBackend(backend);
+      for (const [i, c] of CASES.entries()) {
+        compare(await evalTopKTail(c, kdLossTopK), tail[i], `${backend}, ${c.name}, tail`);
+        compare(
+          await evalTopKTail(c, kdLossTopKReference),
+          tail[i],
+          `${backend}, ${c.name}, tail reference`,
+        );
       }
     },
   );
@@ -287,9 +349,15 @@ Deno.test("kdLoss() gradient agrees with central finite differences on cpu", asy
   const y = tf.tensor1d(c.labels, "int32");
   const ids = tf.tensor2d(c.topIds, [c.N, c.K], "int32");
   const probs = tf.tensor2d(c.topProbs, [c.N, c.K]);
+  const trueProbs = tf.tensor2d(c.topTrue, [c.N, c.K]);
+  const tail = tf.tensor1d(c.tail);
   const fns: [string, (z: tf.Tensor2D) => tf.Scalar][] = [
     ["kdLoss", (z) => kdLoss(z, q, y, c.T, c.alphaKd, c.alphaMlm)],
     ["kdLossTopK", (z) => kdLossTopK(z, ids, probs, y, c.T, c.alphaKd, c.alphaMlm)],
+    [
+      "kdLossTopK with a tail",
+      (z) => kdLossTopK(z, ids, trueProbs, y, c.T, c.alphaKd, c.alphaMlm, tail),
+    ],
   ];
   const eps = 1e-2;
   for (const [name, f] of fns) {
