@@ -255,7 +255,7 @@ class KdLossProgram implements WebGPUProgram {
   constructor(N: number, V: number, topK: boolean, grad: boolean) {
     this.topK = topK;
     this.grad = grad;
-    this.variableNames = topK ? ["logits", "topIds", "topProbs", "labels"] : [
+    this.variableNames = topK ? ["logits", "topIds", "topProbs", "labels", "tail"] : [
       "logits",
       "teacher",
       "labels",
@@ -279,8 +279,8 @@ class KdLossProgram implements WebGPUProgram {
           if (id >= 0 && id < V) {
             let zk = logits[base + id];
             if (qk > 0.0) { tq.x += qk * log(qk); }
-            tq.y += qk * zk;
-            tq.z += qk;
+            tq.y += (qk - tau) * zk;               // listed ids: their excess over the tail
+            tq.z += qk - tau;
           }
         }`
       : `
@@ -299,7 +299,7 @@ class KdLossProgram implements WebGPUProgram {
           for (var k = 0; k < K; k++) {
             let id = topIds[row * K + k];
             if (id >= 0 && id < V) {
-              result[base + id] -= cKd * topProbs[row * K + k];
+              result[base + id] -= cKd * (topProbs[row * K + k] - tau);
             }
           }
         }`
@@ -310,14 +310,14 @@ class KdLossProgram implements WebGPUProgram {
         let cMlm = uniforms.alphaMlm / f32(N);
         let invS1 = 1.0 / st.y;
         let invST = 1.0 / st.z;
-        let qSum = tq.z;
+        let qSum = tq.z + f32(V) * tau;
         if (inRange) {
           for (var j = tid; j < V; j += WG) {
             let d = logits[base + j] - m;
             let pT = exp(d * invT) * invST;
             var gMlm = 0.0;
             if (labelOk) { gMlm = exp(d) * invS1 - select(0.0, 1.0, j == label); }
-            result[base + j] = cKd * (qSum * pT${qTerm}) + cMlm * gMlm;
+            result[base + j] = cKd * (qSum * pT${qTerm} - tau) + cMlm * gMlm;
           }
         }${sparseFix}`
       : "";
@@ -325,7 +325,7 @@ class KdLossProgram implements WebGPUProgram {
     return `
       const WG : i32 = ${wg};
       var<workgroup> redS : array<vec3<f32>, ${wg}>;  // (max, sum exp(z - max), sum exp((z - max) / T))
-      var<workgroup> redQ : array<vec3<f32>, ${wg}>;  // (sum q log q, sum q z, sum q)
+      var<workgroup> redQ : array<vec4<f32>, ${wg}>;  // (sum q log q, sum q z, sum q, sum z)
 
       fn mergeStats(a : vec3<f32>, b : vec3<f32>, invT : f32) -> vec3<f32> {
         let mx = max(a.x, b.x);
@@ -343,11 +343,18 @@ class KdLossProgram implements WebGPUProgram {
         let row = min(flatRow, N - 1);
         let base = row * V;
         let invT = 1.0 / uniforms.temperature;
+        ${
+      this.topK
+        ? "let tau = tail[row]; // probability of every unlisted id (0: none)"
+        : "let tau = 0.0;"
+    }
 
         // Pass 1: online softmax statistics at T = 1 and at T, one strided slice per thread.
         var st = vec3<f32>(-3.402823e+38, 0.0, 0.0);
+        var zSum = 0.0;
         for (var j = tid; j < V; j += WG) {
           let z = logits[base + j];
+          zSum += z;
           if (z > st.x) {
             st = vec3<f32>(z, st.y * exp(st.x - z) + 1.0, st.z * exp((st.x - z) * invT) + 1.0);
           } else {
@@ -357,7 +364,7 @@ class KdLossProgram implements WebGPUProgram {
         var tq = vec3<f32>(0.0, 0.0, 0.0);
         ${teacherStats}
         redS[tid] = st;
-        redQ[tid] = tq;
+        redQ[tid] = vec4<f32>(tq, zSum);
         workgroupBarrier();
         for (var s = WG / 2; s > 0; s = s / 2) {
           if (tid < s) {
@@ -367,7 +374,8 @@ class KdLossProgram implements WebGPUProgram {
           workgroupBarrier();
         }
         st = redS[0];
-        tq = redQ[0];
+        tq = redQ[0].xyz;
+        zSum = redQ[0].w;
         let m = st.x;
         let label = labels[row];
         let labelOk = label >= 0 && label < V;
@@ -375,7 +383,11 @@ class KdLossProgram implements WebGPUProgram {
 
         if (tid == 0 && inRange) {
           let lseT = m * invT + log(st.z);
-          let kl = tq.x - tq.y * invT + lseT * tq.z;
+          // With a tail τ: unlisted ids add (V − K)·τ log τ to Σ q log q and τ·Σz to Σ q z.
+          var kl = tq.x - (tq.y + tau * zSum) * invT + lseT * (tq.z + f32(V) * tau);
+          if (tau > 0.0) { kl += f32(V - ${
+      this.topK ? "uniforms.topIdsShape[1]" : "0"
+    }) * tau * log(tau); }
           var ce = 0.0;
           if (labelOk) { ce = m + log(st.y) - logits[base + label]; }
           let T = uniforms.temperature;
@@ -390,7 +402,7 @@ function kdLossKernelFunc(topK: boolean): tf.KernelFunc {
     const a = attrs as { temperature: number; alphaKd: number; alphaMlm: number; grad: boolean };
     const ins = inputs as Record<string, tf.TensorInfo>;
     const list = topK
-      ? [ins.logits, ins.topIds, ins.topProbs, ins.labels]
+      ? [ins.logits, ins.topIds, ins.topProbs, ins.labels, ins.tail]
       : [ins.logits, ins.target, ins.labels];
     const [N, V] = ins.logits.shape;
     const program = new KdLossProgram(N, V, topK, a.grad);
@@ -543,8 +555,7 @@ export function kdLoss(
  * @param alphaMlm weight of the cross-entropy term
  * @param tail optional float32 [N]: the probability τ of every id not listed, so the target keeps
  *   the teachers' mass outside their top-k (spread evenly) instead of renormalising the top-k to 1;
- *   listed ids then hold their full probability and rows sum to 1 with the tail. With a tail the
- *   op runs on tfjs ops on every backend (the WebGPU kernel takes no tail yet).
+ *   listed ids then hold their full probability and rows sum to 1 with the tail.
  * @returns the mean over rows, a scalar
  * @throws {RangeError} on wrong shapes or a non-positive temperature
  * @throws {TypeError} on wrong dtypes
@@ -562,17 +573,22 @@ export function kdLossTopK(
   checkArgs("kdLossTopK", logits, labels, T, alphaKd, alphaMlm);
   checkTopK("kdLossTopK", logits, topIds, topProbs);
   checkTail("kdLossTopK", logits, tail);
-  if (tail) return kdLossTopKTail(logits, topIds, topProbs, labels, T, alphaKd, alphaMlm, tail);
   if (onWebGPU()) {
-    return fusedOnWebGPU(
-      KD_LOSS_TOPK_KERNEL,
-      logits,
-      { topIds, topProbs, labels },
-      T,
-      alphaKd,
-      alphaMlm,
-    );
+    const noTail = tail ? undefined : tf.zeros([logits.shape[0]], "float32") as Tensor1D;
+    try {
+      return fusedOnWebGPU(
+        KD_LOSS_TOPK_KERNEL,
+        logits,
+        { topIds, topProbs, labels, tail: tail ?? noTail! },
+        T,
+        alphaKd,
+        alphaMlm,
+      );
+    } finally {
+      noTail?.dispose();
+    }
   }
+  if (tail) return kdLossTopKTail(logits, topIds, topProbs, labels, T, alphaKd, alphaMlm, tail);
   const [N, K] = topIds.shape;
   const op = customGradOf<tf.Scalar>(([z], save) => {
     // Saved (kept) with z: the backward reads them, and a caller may have made them inside the
