@@ -131,11 +131,18 @@ async function main() {
       out.dispose();
     } else {
       let topIds: tf.Tensor2D | undefined, topProbs: tf.Tensor2D | undefined;
+      let tail: tf.Tensor1D | undefined;
       if (mode === "distill") {
-        // The teachers' cached top-k are mixed per token (confidence weighting) on the host.
-        const mixed = mixTopK(p.teachers, teacherWeights("confidence", p.teachers));
+        // The teachers' cached top-k are mixed per token (confidence weighting) on the host,
+        // keeping the mass outside the top-k as a tail, as `distill train` does.
+        const mixed = mixTopK(
+          p.teachers,
+          teacherWeights("confidence", p.teachers),
+          model.config.vocab_size,
+        );
         topIds = tf.tensor2d(mixed.ids, [N, mixed.width], "int32");
         topProbs = tf.tensor2d(mixed.probs, [N, mixed.width], "float32");
+        tail = tf.tensor1d(mixed.tail!, "float32");
       }
       // One optimizer step over B rows, as B / micro accumulated micro-batches.
       const Nm = N * micro / B, per = micro * T;
@@ -162,6 +169,7 @@ async function main() {
               2,
               0.5,
               0.5,
+              tf.slice(tail!, [m * Nm], [Nm]),
             )
             : sparseCrossEntropy(logits, labM);
         });
@@ -183,7 +191,7 @@ async function main() {
       opt.apply(named, 1e-4);
       tf.dispose([...named.values()]);
       await model.params.get("cls.predictions.bias")!.data();
-      tf.dispose([topIds!, topProbs!].filter(Boolean));
+      tf.dispose([topIds!, topProbs!, tail!].filter(Boolean));
     }
     tf.dispose([ids, pos, labels]);
     if (s >= warmup) times.push(performance.now() - t0);
