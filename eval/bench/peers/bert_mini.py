@@ -183,7 +183,7 @@ def make_batches(torch, args, n: int) -> list[dict]:
             logits = torch.randn(K, M, V, generator=g) * 3.0
             logits.scatter_(-1, labels.view(1, M, 1).expand(K, M, 1), 8.0)  # gold usually in top-k
             probs, idx = (logits / args.temperature).softmax(-1).topk(k, dim=-1)  # [K, M, k]
-            b["t_idx"], b["t_prob"] = idx, probs / probs.sum(-1, keepdim=True)
+            b["t_idx"], b["t_prob"] = idx, probs  # not renormalised: the rest is each teacher's tail
             del logits
         out.append(b)
     return out
@@ -236,8 +236,15 @@ def main(argv: list[str] | None = None) -> int:
             w = w / w.sum(0, keepdim=True)
             logp = F.log_softmax(z / T_kd, -1)  # [M, V]
             logp_t = logp.unsqueeze(0).expand(idx.shape[0], -1, -1).gather(-1, idx)  # [K, M, k]
-            # KL(mix ‖ p) = Σ_t w_t Σ_k q (log q − log p): same gradient as the dense KL
-            kl = (w.unsqueeze(-1) * q * (q.clamp_min(1e-30).log() - logp_t)).sum((0, 2)).mean()
+            # Teacher t = its top-k plus its remaining mass spread evenly over the other V − k ids
+            # (τ_t each), as cohesive's kdLossTopK tail. KL(mix ‖ p) = Σ_t w_t KL_t: same gradient
+            # as the dense KL of the mixture (the value differs by a constant).
+            V, k = logp.shape[-1], idx.shape[-1]
+            tau = (1 - q.sum(-1)).clamp_min(0) / (V - k)  # [K, M]
+            rest = logp.sum(-1).unsqueeze(0) - logp_t.sum(-1)  # Σ over unlisted ids of log p
+            kl_t = (q * (q.clamp_min(1e-30).log() - logp_t)).sum(-1) + \
+                tau * ((V - k) * tau.clamp_min(1e-30).log() - rest)
+            kl = (w * kl_t).sum(0).mean()
             loss = args.alpha_kd * T_kd * T_kd * kl + args.alpha_mlm * ce
         loss.backward()
         opt.step()
