@@ -39,6 +39,8 @@ default 2 layers / hidden 128 / 2 heads):
   --weighting W      confidence (default) | uniform | entropy | camkd | single
   --single I         teacher index for --weighting single (default 0)
   --temperature T --alpha-kd X --alpha-mlm X --alpha-cos X --topk K
+  (a teacher's mass outside its top-k stays in the target as an even tail; config key
+  "topkTail": false renormalises the top-k instead)
   --init random|teacher   teacher: every other layer of the first teacher of the same width
 
 compare options (plus the run options, which size and schedule the students):
