@@ -46,7 +46,7 @@ export interface VariantResult {
   final: number;
   /** First step (interpolated) where held-out loss reaches the threshold, or null. */
   stepsToThreshold: number | null;
-  /** Wall seconds of this variant's training (this process; 0 when reused). */
+  /** Seconds of this variant's training steps, summed from its metrics.jsonl (all processes). */
   seconds: number;
 }
 
@@ -183,12 +183,14 @@ export async function compare(o: CompareOptions): Promise<CompareReport> {
     const curve = log.filter((r) => typeof r.eval_loss === "number").map((r) =>
       [r.step as number, r.eval_loss as number] as [number, number]
     );
+    // Training time from the run's own log (every process that worked on it, not only this one).
+    const logged = log.reduce((s, r) => s + (typeof r.secs === "number" ? r.secs : 0), 0);
     results.push({
       variant: v,
       curve,
       final: curve.at(-1)?.[1] ?? NaN,
       stepsToThreshold: null,
-      seconds,
+      seconds: logged > 0 ? logged : seconds,
     });
   }
   const single = results.find((r) => r.variant === "single");
@@ -237,13 +239,14 @@ async function writeReport(out: string, r: CompareReport): Promise<void> {
     "",
     `Threshold = the single-teacher student's final held-out loss: ${f(r.threshold)}.`,
     "",
-    `| student | final held-out loss | perplexity | steps to threshold | train seconds |`,
-    `|---|---:|---:|---:|---:|`,
-    ...r.variants.map((v) =>
-      `| ${v.variant} | ${f(v.final)} | ${f(Math.exp(v.final), 1)} | ${
-        f(v.stepsToThreshold, 0)
-      } | ${f(v.seconds, 0)} |`
-    ),
+    `| student | final held-out loss | perplexity | lowest (step) | steps to threshold | train seconds |`,
+    `|---|---:|---:|---:|---:|---:|`,
+    ...r.variants.map((v) => {
+      const low = v.curve.reduce((b, p) => (p[1] < b[1] ? p : b), [NaN, Infinity]);
+      return `| ${v.variant} | ${f(v.final)} | ${f(Math.exp(v.final), 1)} | ${f(low[1])} (${
+        low[0]
+      }) | ${f(v.stepsToThreshold, 0)} | ${f(v.seconds, 0)} |`;
+    }),
     "",
     `Ratio (steps to the threshold, confidence-weighted / single teacher): **${
       f(r.ratio, 2)

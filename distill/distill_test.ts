@@ -6,11 +6,13 @@ import { initRuntime, MetricsLog, writeFileAtomic } from "@cohesive/shared";
 import {
   buildCache,
   CacheReader,
+  compare,
   distillStudent,
   loadTeachers,
   parseShard,
   stepsToReach,
   teacherTopK,
+  type Variant,
 } from "./mod.ts";
 
 await initRuntime({ backend: "cpu", quiet: true });
@@ -167,4 +169,35 @@ Deno.test("stepsToReach interpolates between evaluations and is null when never 
   assert.equal(stepsToReach([[10, 5], [20, 3], [30, 2]], 4), 15);
   assert.equal(stepsToReach([[10, 5], [20, 3]], 1), null);
   assert.equal(stepsToReach([[10, 2]], 3), 10);
+});
+
+Deno.test("compare trains every variant from one cache and writes the report, reusing finished runs", async () => {
+  const data = await corpus(), out = await Deno.makeTempDir();
+  const opts = {
+    teachers: [T1, T2],
+    out,
+    run: { ...RUN, data, seed: 5 },
+    variants: ["none", "single", "confidence"] as Variant[],
+    backend: "cpu",
+  };
+  const r = await compare(opts);
+  assert.deepEqual(r.variants.map((v) => v.variant), ["none", "single", "confidence"]);
+  for (const v of r.variants) {
+    assert.deepEqual(v.curve.map(([s]) => s), [2, 4]); // evalEvery 2 of 4 steps
+    assert.ok(Number.isFinite(v.final) && v.seconds > 0, JSON.stringify(v));
+  }
+  // The threshold is the single-teacher student's final loss; it reaches it by its last step.
+  assert.equal(r.threshold, r.variants[1].final);
+  assert.ok(r.variants[1].stepsToThreshold! <= 4);
+  const md = await Deno.readTextFile(join(out, "compare.md"));
+  assert.match(md, /\| confidence \| [\d.]+ \| [\d.]+ \| [\d.]+ \(\d\) \|/);
+  assert.ok(existsSync(join(out, "curves.svg")) && existsSync(join(out, "compare.json")));
+  // Again: nothing is retrained, and the seconds still come from the runs' logs.
+  const again = await compare(opts);
+  assert.deepEqual(
+    again.variants.map((v) => [v.final, v.seconds]),
+    r.variants.map((v) => [v.final, v.seconds]),
+  );
+  await Deno.remove(out, { recursive: true });
+  await Deno.remove(data, { recursive: true });
 });
