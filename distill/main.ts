@@ -75,7 +75,6 @@ const RUN_OPTIONS = {
   "save-every": { type: "string" },
   config: { type: "string" },
   resume: { type: "boolean", default: false },
-  "stop-at": { type: "string" },
   backend: { type: "string" },
   help: { type: "boolean", short: "h", default: false },
 } as const;
@@ -153,7 +152,9 @@ function report(
 }
 
 async function teacher(args: string[]) {
-  const { values } = usage(() => parseArgs({ args, options: RUN_OPTIONS }));
+  const { values } = usage(() =>
+    parseArgs({ args, options: { ...RUN_OPTIONS, "stop-at": { type: "string" } } })
+  );
   if (values.help) return console.log(HELP);
   if (!values.out) throw new UsageError("--out DIR is required (see --help)");
   const partial = runPartial(values, await readConfigFile(values.config));
