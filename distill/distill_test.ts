@@ -108,6 +108,18 @@ Deno.test("a student trained from the cache equals one trained with live teacher
   }, { progress: false });
   assert.deepEqual(cached.losses, live.losses);
   assert.equal(cached.heldout.loss, live.heldout.loss);
+  // The cached probabilities are at the cache's temperature (2): a T = 1 student is refused.
+  await assert.rejects(
+    () =>
+      distillStudent(join(root, "t1"), {
+        ...RUN,
+        data,
+        cache: join(root, "cache"),
+        temperature: 1,
+      }, { progress: false }),
+    /made with temperature 2, this run has 1/,
+  );
+  assert.ok(!existsSync(join(root, "t1", "latest.json")));
 
   // Interrupt after step 2 (the checkpoint), then resume: same curve.
   const part = await distillStudent(join(root, "resumed"), {

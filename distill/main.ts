@@ -43,7 +43,8 @@ default 2 layers / hidden 128 / 2 heads):
   "topkTail": false renormalises the top-k instead)
   --init random|teacher   teacher: every other layer of the first teacher of the same width
 
-compare options (plus the run options, which size and schedule the students):
+compare options (plus the run options, which size and schedule the students, and the
+distillation options of train: --temperature --alpha-kd --alpha-mlm --alpha-cos --topk --init):
   --teachers A,B,C --out DIR [--cache DIR] [--variants none,single,uniform,confidence,...]
   Re-running continues unfinished variants and reuses finished ones.
 
@@ -98,6 +99,31 @@ async function readConfigFile(path: string | undefined): Promise<Record<string, 
 }
 
 /** The run config fields common to teacher and train, from flags over a --config file. */
+/** Distillation options shared by `train` and `compare`. */
+const KD_OPTIONS = {
+  temperature: { type: "string" },
+  "alpha-kd": { type: "string" },
+  "alpha-mlm": { type: "string" },
+  "alpha-cos": { type: "string" },
+  topk: { type: "string" },
+  init: { type: "string" },
+} as const;
+
+function kdPartial(
+  values: Record<string, string | boolean | undefined>,
+  fromFile: Record<string, unknown>,
+) {
+  const s = (k: string) => values[k] as string | undefined;
+  return {
+    temperature: num("temperature", s("temperature")) ?? fromFile.temperature,
+    alphaKd: num("alpha-kd", s("alpha-kd")) ?? fromFile.alphaKd,
+    alphaMlm: num("alpha-mlm", s("alpha-mlm")) ?? fromFile.alphaMlm,
+    alphaCos: num("alpha-cos", s("alpha-cos")) ?? fromFile.alphaCos,
+    topk: num("topk", s("topk")) ?? fromFile.topk,
+    init: s("init") ?? fromFile.init,
+  };
+}
+
 function runPartial(
   values: Record<string, string | boolean | undefined>,
   fromFile: Record<string, unknown>,
@@ -172,16 +198,11 @@ async function trainCmd(args: string[]) {
       args,
       options: {
         ...RUN_OPTIONS,
+        ...KD_OPTIONS,
         teachers: { type: "string" },
         cache: { type: "string" },
         weighting: { type: "string" },
         single: { type: "string" },
-        temperature: { type: "string" },
-        "alpha-kd": { type: "string" },
-        "alpha-mlm": { type: "string" },
-        "alpha-cos": { type: "string" },
-        topk: { type: "string" },
-        init: { type: "string" },
       },
     })
   );
@@ -194,12 +215,7 @@ async function trainCmd(args: string[]) {
     cache: values.cache ?? fromFile.cache,
     weighting: values.weighting ?? fromFile.weighting,
     single: num("single", values.single) ?? fromFile.single,
-    temperature: num("temperature", values.temperature) ?? fromFile.temperature,
-    alphaKd: num("alpha-kd", values["alpha-kd"]) ?? fromFile.alphaKd,
-    alphaMlm: num("alpha-mlm", values["alpha-mlm"]) ?? fromFile.alphaMlm,
-    alphaCos: num("alpha-cos", values["alpha-cos"]) ?? fromFile.alphaCos,
-    topk: num("topk", values.topk) ?? fromFile.topk,
-    init: values.init ?? fromFile.init,
+    ...kdPartial(values, fromFile),
   };
   const r = await distillStudent(values.out, partial, {
     resume: values.resume,
@@ -261,6 +277,7 @@ async function compareCmd(args: string[]) {
       args,
       options: {
         ...RUN_OPTIONS,
+        ...KD_OPTIONS,
         teachers: { type: "string" },
         cache: { type: "string" },
         variants: { type: "string" },
@@ -277,7 +294,8 @@ async function compareCmd(args: string[]) {
       throw new UsageError(`unknown variant "${v}" (${DEFAULT_VARIANTS.join(", ")})`);
     }
   }
-  const run = runPartial(values, await readConfigFile(values.config));
+  const fromFile = await readConfigFile(values.config);
+  const run = { ...runPartial(values, fromFile), ...kdPartial(values, fromFile) };
   const r = await compare({
     teachers: values.teachers.split(",").filter(Boolean),
     out: values.out,

@@ -230,6 +230,7 @@ export async function distillStudent(
       seed: cfg.seed,
       data: cfg.data,
       vocab: cfg.vocab,
+      temperature: cfg.temperature, // the cached probabilities are at the cache's T
     };
     for (const [k, v] of Object.entries(want)) {
       if ((m as unknown as Record<string, unknown>)[k] !== v) {
