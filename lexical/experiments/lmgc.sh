@@ -6,7 +6,7 @@
 #
 #   lexical/experiments/lmgc.sh STUDENT_DIR [OUT]      (default OUT: runs/lmgc)
 #
-# Knobs (environment): INSTANCES (SemCor sample, default 25000), NEGATIVES (3), EPOCHS (1),
+# Knobs (environment): INSTANCES (SemCor sample, default 24000), NEGATIVES (3), EPOCHS (1),
 # LR (2e-4), MAXLEN (128), BATCH (32). The two pipelines run side by side, one core each; the LMGC
 # side then also trains LMGC for twice the epochs (lmgc-2x), the control that sees the pairs as
 # often as LMGC-M's pre-training + fine-tuning do.
@@ -19,7 +19,7 @@ ALL=$DATA/Evaluation_Datasets/ALL
 [ -f "$ALL/ALL.data.xml" ] || { echo "error: no $ALL/ALL.data.xml (set COHESIVE_DATA)" >&2; exit 1; }
 export OPENBLAS_NUM_THREADS=1
 COMMON=(--epochs "${EPOCHS:-1}" --batch "${BATCH:-32}" --lr "${LR:-2e-4}" --max-length "${MAXLEN:-128}"
-  --negatives "${NEGATIVES:-3}" --max-instances "${INSTANCES:-25000}" --eval-every 500 --backend wasm)
+  --negatives "${NEGATIVES:-3}" --max-instances "${INSTANCES:-24000}" --eval-every 500 --backend wasm)
 mkdir -p "$OUT"
 
 train() { # command model out [extra options]
