@@ -325,6 +325,11 @@ Deno.test("a neural model answers similarity and paraphrase probability and name
     );
     const neural = await BertSimilarityEngine.load(run, { threshold: 0.5 });
     assert.equal(neural.name, basenameOf(run));
+    // A run's selected `best/` folder is named with its run.
+    await Deno.symlink(dir, join(run, "best"));
+    const best = await BertSimilarityEngine.load(join(run, "best"));
+    assert.equal(best.name, `${basenameOf(run)}/best`);
+    best.dispose();
     const wn = await sharedWordNet();
     const base = knowledgeEngines(wn);
     const engines: Engines = { wsd: base.wsd, similarity: [neural, ...base.similarity] };

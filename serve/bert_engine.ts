@@ -218,5 +218,6 @@ function dot(a: Float32Array, b: Float32Array): number {
 
 function defaultName(spec: string): string {
   const base = basename(spec.replace(/[\\/]+$/, ""));
-  return /^checkpoint-\d+$/.test(base) ? `${basename(dirname(spec))}/${base}` : base;
+  // A run's `best/` or `checkpoint-N/` is named with its run: `lmgcm/best`, not `best`.
+  return /^(checkpoint-\d+|best)$/.test(base) ? `${basename(dirname(spec))}/${base}` : base;
 }
