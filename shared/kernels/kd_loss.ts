@@ -588,81 +588,31 @@ export function kdLossTopK(
       noTail?.dispose();
     }
   }
-  if (tail) return kdLossTopKTail(logits, topIds, topProbs, labels, T, alphaKd, alphaMlm, tail);
+  // tfjs ops. With a tail τ the dense target is q = τ + Σ_listed (q_j − τ)·e_j, so with
+  // s = softmax(z / T): Σ_j q_j log s_j = (Σ_listed (q_j − τ) z_j + τ Σ_j z_j) / T − mass·lse(z / T)
+  // (mass = Σ_listed (q_j − τ) + V·τ, 1 for a tailed row), the entropy gains (V − K) τ log τ and the
+  // KL gradient w.r.t. z is (mass·s − τ − Σ_listed (q_j − τ)·e_j) / T: no dense [N, V] target. τ = 0
+  // (no tail) leaves the plain top-k formulas.
   const [N, K] = topIds.shape;
+  const V = logits.shape[1];
+  const tau = tail ?? tf.zeros([N], "float32") as Tensor1D;
   const op = customGradOf<tf.Scalar>(([z], save) => {
     // Saved (kept) with z: the backward reads them, and a caller may have made them inside the
     // gradient tape, whose forward scope frees them before the backward runs.
-    save([z, topIds, topProbs, labels]);
+    save([z, topIds, topProbs, labels, tau]);
     const z2 = z as tf.Tensor2D;
     // gatherND, not gather(…, batchDims = 1): the wasm GatherV2 kernel returns garbage with batchDims.
     const rows = tf.tile(tf.reshape(tf.range(0, N, 1, "int32"), [N, 1]), [1, K]); // [N, K]
     const zTop = tf.gatherND(z2, tf.stack([rows, topIds], -1)); // [N, K]
-    const qSum = tf.sum(topProbs, -1); // [N]
+    const excess = tf.sub(topProbs, tf.reshape(tau, [-1, 1])); // [N, K]
+    const mass = tf.add(tf.sum(excess, -1), tf.mul(tau, V)); // [N]
+    const safeTau = tf.where(tf.greater(tau, 0), tau, tf.onesLike(tau));
+    const entropy = tf.add(entropyTerm(topProbs), tf.mul(tf.mul(tau, tf.log(safeTau)), V - K));
+    const qz = tf.add(tf.sum(tf.mul(excess, zTop), -1), tf.mul(tau, tf.sum(z2, -1)));
     const kl = tf.add(
-      tf.sub(entropyTerm(topProbs), tf.div(tf.sum(tf.mul(topProbs, zTop), -1), T)),
-      tf.mul(tf.logSumExp(tf.div(z2, T), -1), qSum),
+      tf.sub(entropy, tf.div(qz, T)),
+      tf.mul(tf.logSumExp(tf.div(z2, T), -1), mass),
     );
-    const ce = crossEntropyRows(z2, labels);
-    const value = tf.mean(tf.add(tf.mul(kl, alphaKd * T * T), tf.mul(ce, alphaMlm))) as tf.Scalar;
-    return {
-      value,
-      gradFunc: (dy: tf.Tensor, saved: tf.Tensor[]) =>
-        tf.tidy(() => {
-          const cKd = (alphaKd * T) / N;
-          const [z0, ids, probs, y] = saved as [tf.Tensor2D, tf.Tensor2D, tf.Tensor2D, tf.Tensor1D];
-          // Forward intermediates are gone (the forward ran in its own tidy): recompute Σq.
-          const qSumB = tf.sum(probs, -1);
-          const dense = denseGradPart(z0, qSumB, y, T, cKd, alphaMlm / N);
-          const rows = tf.tile(tf.reshape(tf.range(0, N, 1, "int32"), [N, 1]), [1, K]);
-          const indices = tf.reshape(tf.stack([rows, ids], -1), [N * K, 2]);
-          const sparse = tf.scatterND(
-            indices,
-            tf.reshape(tf.mul(probs, cKd), [N * K]),
-            dense.shape,
-          );
-          return [tf.mul(tf.sub(dense, sparse), dy)];
-        }),
-    };
-  });
-  return op(logits) as tf.Scalar;
-}
-
-/**
- * {@link kdLossTopK} with a tail: the dense target is q = τ + Σ_listed (q_j − τ)·e_j, so with
- * s = softmax(z / T), −Σ_j q_j log s_j = lse(z / T) − Σ_listed (q_j − τ) z_j / T − τ Σ_j z_j / T
- * (rows sum to 1), the entropy is Σ_listed q log q + (V − W) τ log τ, and the gradient of the KL
- * term w.r.t. z is (s − τ − Σ_listed (q_j − τ)·e_j) / T: all without a dense [N, V] target.
- */
-function kdLossTopKTail(
-  logits: Tensor2D,
-  topIds: Tensor2D,
-  topProbs: Tensor2D,
-  labels: Tensor1D,
-  T: number,
-  alphaKd: number,
-  alphaMlm: number,
-  tail: Tensor1D,
-): Scalar {
-  const [N, W] = topIds.shape;
-  const V = logits.shape[1];
-  const op = customGradOf<tf.Scalar>(([z], save) => {
-    save([z, topIds, topProbs, labels, tail]);
-    const z2 = z as tf.Tensor2D;
-    const rows = tf.tile(tf.reshape(tf.range(0, N, 1, "int32"), [N, 1]), [1, W]); // [N, W]
-    const zTop = tf.gatherND(z2, tf.stack([rows, topIds], -1)); // [N, W]
-    const tau = tf.reshape(tail, [-1, 1]);
-    const excess = tf.sub(topProbs, tau); // [N, W]
-    const safeTau = tf.where(tf.greater(tail, 0), tail, tf.onesLike(tail));
-    const entropy = tf.add(
-      entropyTerm(topProbs),
-      tf.mul(tf.mul(tail, tf.log(safeTau)), V - W),
-    );
-    const cross = tf.add(
-      tf.div(tf.add(tf.sum(tf.mul(excess, zTop), -1), tf.mul(tail, tf.sum(z2, -1))), T),
-      tf.mul(tf.logSumExp(tf.div(z2, T), -1), -1),
-    ); // Σ q log s
-    const kl = tf.sub(entropy, cross);
     const ce = crossEntropyRows(z2, labels);
     const value = tf.mean(tf.add(tf.mul(kl, alphaKd * T * T), tf.mul(ce, alphaMlm))) as tf.Scalar;
     return {
@@ -677,20 +627,20 @@ function kdLossTopKTail(
             tf.Tensor1D,
             tf.Tensor1D,
           ];
+          // Forward intermediates are gone (the forward ran in its own tidy): recompute.
+          const ex = tf.sub(probs, tf.reshape(tl, [-1, 1]));
+          const massB = tf.add(tf.sum(ex, -1), tf.mul(tl, V));
           const dense = tf.sub(
-            denseGradPart(z0, tf.onesLike(tl), y, T, cKd, alphaMlm / N),
+            denseGradPart(z0, massB, y, T, cKd, alphaMlm / N),
             tf.mul(tf.reshape(tl, [-1, 1]), cKd),
           );
-          const r = tf.tile(tf.reshape(tf.range(0, N, 1, "int32"), [N, 1]), [1, W]);
-          const indices = tf.reshape(tf.stack([r, ids], -1), [N * W, 2]);
-          const sparse = tf.scatterND(
-            indices,
-            tf.reshape(tf.mul(tf.sub(probs, tf.reshape(tl, [-1, 1])), cKd), [N * W]),
-            dense.shape,
-          );
+          const r = tf.tile(tf.reshape(tf.range(0, N, 1, "int32"), [N, 1]), [1, K]);
+          const indices = tf.reshape(tf.stack([r, ids], -1), [N * K, 2]);
+          const sparse = tf.scatterND(indices, tf.reshape(tf.mul(ex, cKd), [N * K]), dense.shape);
           return [tf.mul(tf.sub(dense, sparse), dy)];
         }),
     };
   });
+  // `tau` (when made here) is left to the enclosing scope: the backward reads it as saved.
   return op(logits) as tf.Scalar;
 }
