@@ -163,6 +163,20 @@ class AttentionProgram implements WebGPUProgram {
     const P = ATTENTION_THREADS / BQ;
     const DP4 = Math.ceil(this.depth / 4) + 1;
     const NC = Math.ceil((DP4 - 1) / P);
+    // Rows c0 … c0 + BC − 1 of this head of `src` (k or v) into kvTile, zero-padded to vec4s.
+    const loadChunk = (src: string) => `
+          for (var e = tid; e < BC * D4; e += NT) {
+            let u = e / D4;
+            let d4 = e - u * D4;
+            var x = vec4<f32>(0.0);
+            if (c0 + u < T) {
+              let g = headBase + (c0 + u) * D + d4 * 4;
+              for (var j = 0; j < 4; j++) {
+                if (d4 * 4 + j < D) { x[j] = ${src}[g + j]; }
+              }
+            }
+            kvTile[u * DP4 + d4] = x;
+          }`;
     return `
       const BQ : i32 = ${BQ};
       const P : i32 = ${P};
@@ -212,18 +226,7 @@ class AttentionProgram implements WebGPUProgram {
         var acc : array<vec4<f32>, ${NC}>;
         for (var c0 = 0; c0 < T; c0 += BC) {
           workgroupBarrier();                      // the previous chunk is done with the tiles
-          for (var e = tid; e < BC * D4; e += NT) {
-            let u = e / D4;
-            let d4 = e - u * D4;
-            var x = vec4<f32>(0.0);
-            if (c0 + u < T) {
-              let g = headBase + (c0 + u) * D + d4 * 4;
-              for (var j = 0; j < 4; j++) {
-                if (d4 * 4 + j < D) { x[j] = k[g + j]; }
-              }
-            }
-            kvTile[u * DP4 + d4] = x;
-          }
+          ${loadChunk("k")}
           workgroupBarrier();
           for (var u = c; u < BC; u += P) {
             let t = c0 + u;
@@ -242,18 +245,7 @@ class AttentionProgram implements WebGPUProgram {
           var chunkMax = -3.402823e+38;
           for (var u = 0; u < BC; u++) { chunkMax = max(chunkMax, sGet(r * BC + u)); }
           let mNew = max(mRun, chunkMax);
-          for (var e = tid; e < BC * D4; e += NT) {
-            let u = e / D4;
-            let d4 = e - u * D4;
-            var x = vec4<f32>(0.0);
-            if (c0 + u < T) {
-              let g = headBase + (c0 + u) * D + d4 * 4;
-              for (var j = 0; j < 4; j++) {
-                if (d4 * 4 + j < D) { x[j] = v[g + j]; }
-              }
-            }
-            kvTile[u * DP4 + d4] = x;
-          }
+          ${loadChunk("v")}
           workgroupBarrier();                      // all maxima read, V chunk loaded
           for (var u = c; u < BC; u += P) {
             sSet(r * BC + u, select(0.0, exp(sGet(r * BC + u) - mNew), c0 + u < T));
