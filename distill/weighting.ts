@@ -141,6 +141,7 @@ export function mixTopK(
   const tail = vocabSize === undefined ? undefined : new Float32Array(N);
   const slot = new Map<number, number>();
   const tailOf = new Float64Array(K);
+  const massOf = new Float64Array(K);
   for (let i = 0; i < N; i++) {
     slot.clear();
     let used = 0;
@@ -149,6 +150,7 @@ export function mixTopK(
       const { k, probs: tp } = teachers[t];
       let mass = 0;
       for (let j = 0; j < k; j++) mass += tp[i * k + j];
+      massOf[t] = mass;
       tailOf[t] = vocabSize === undefined || vocabSize <= k
         ? 0
         : Math.max(0, 1 - mass) / (vocabSize - k);
@@ -157,8 +159,7 @@ export function mixTopK(
     const row = new Float64Array(width).fill(tau);
     for (let t = 0; t < K; t++) {
       const { k, ids: tid, probs: tp } = teachers[t];
-      let mass = 0;
-      for (let j = 0; j < k; j++) mass += tp[i * k + j];
+      const mass = massOf[t];
       const w = weights[i * K + t];
       const scale = tail ? w : mass > 0 ? w / mass : 0;
       for (let j = 0; j < k; j++) {
