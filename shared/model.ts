@@ -239,11 +239,9 @@ export class BertModel {
     const k = heads(this.linear(x, `${prefix}.self.key`));
     const v = heads(this.linear(x, `${prefix}.self.value`));
     let heads4: Tensor4D;
-    if (
-      mask && onWebGPU() && attentionTile(D) !== undefined &&
-      !(d.training && c.attention_probs_dropout_prob > 0)
-    ) {
-      // The fused kernel (online softmax, no [T, T] scores in memory); no dropout on probabilities.
+    if (mask && attentionTile(D) !== undefined) {
+      // `mask` is given only where the fused kernel applies (WebGPU, no dropout on probabilities):
+      // online softmax, no [T, T] scores in memory.
       heads4 = fusedAttention(q, k, v, mask, 1 / Math.sqrt(D));
     } else {
       let scores = tf.mul(tf.matMul(q, k, false, true), 1 / Math.sqrt(D)) as Tensor4D; // [B, A, T, T]
@@ -291,9 +289,11 @@ export class BertModel {
         T,
       ]) as Tensor4D
       : undefined; // [B, 1, 1, T], 0 keep / −10⁴ pad
-    const fusedMask = onWebGPU()
+    // [B, T] for the fused attention kernel, only where it runs (no dropout on the probabilities).
+    const fused = onWebGPU() && !(d.training && this.config.attention_probs_dropout_prob > 0);
+    const fusedMask = fused
       ? (inp.attentionMask ? tf.cast(inp.attentionMask, "float32") : tf.ones([B, T])) as Tensor2D
-      : undefined; // [B, T] for the fused attention kernel
+      : undefined;
     for (let l = 0; l < this.config.num_hidden_layers; l++) {
       const p = `bert.encoder.layer.${l}`;
       x = this.attention(x, maskBias, fusedMask, B, T, `${p}.attention`, d);
