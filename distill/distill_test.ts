@@ -2,7 +2,7 @@ import assert from "node:assert/strict";
 import { existsSync } from "node:fs";
 import { join } from "node:path";
 import { ensureFixtures } from "@cohesive/fixtures";
-import { initRuntime, MetricsLog, writeFileAtomic } from "@cohesive/shared";
+import { initRuntime, loadCheckpoint, MetricsLog, writeFileAtomic } from "@cohesive/shared";
 import {
   buildCache,
   CacheReader,
@@ -10,6 +10,7 @@ import {
   distillStudent,
   loadTeachers,
   parseShard,
+  pretrainTeacher,
   stepsToReach,
   teacherTopK,
   type Variant,
@@ -175,6 +176,46 @@ Deno.test("bad input fails with one clear error and leaves no run folder behind"
   await Deno.remove(root, { recursive: true });
   await Deno.remove(data, { recursive: true });
   await Deno.remove(empty, { recursive: true });
+});
+
+Deno.test("teacher --from continues a checkpoint's weights (its sizes, its vocabulary) and refuses a mismatch", async () => {
+  const data = await corpus(), root = await Deno.makeTempDir();
+  const { topk: _k, alphaCos: _c, model: _m, ...mlm } = RUN;
+  // A vanishing learning rate: the run's weights stay the checkpoint's, not a fresh draw.
+  const run = { ...mlm, data, steps: 2, evalEvery: 0, saveEvery: 0, lr: 1e-12 };
+  const r = await pretrainTeacher(join(root, "cont"), { ...run, from: T1 }, { progress: false });
+  const [start, end] = [await loadCheckpoint(T1), await loadCheckpoint(r.checkpoint)];
+  assert.equal(end.config.num_hidden_layers, 2); // the checkpoint's, not the default's
+  for (const [name, t] of start.weights) {
+    const got = end.weights.get(name)!.data;
+    const worst = t.data.reduce((m, x, i) => Math.max(m, Math.abs(x - got[i])), 0);
+    assert.ok(worst < 1e-6, `${name} moved by ${worst}`);
+  }
+  const fresh = await pretrainTeacher(join(root, "fresh"), run, { progress: false });
+  const w = "bert.embeddings.word_embeddings.weight";
+  assert.notDeepEqual(
+    (await loadCheckpoint(fresh.checkpoint)).weights.get(w)!.data.slice(0, 8),
+    start.weights.get(w)!.data.slice(0, 8),
+  );
+  await assert.rejects(
+    () =>
+      pretrainTeacher(join(root, "bad"), { ...run, from: T1, model: { hidden_size: 32 } }, {
+        progress: false,
+      }),
+    /hidden_size is 16, the run asks for 32/,
+  );
+  await assert.rejects(
+    () =>
+      pretrainTeacher(join(root, "bad2"), { ...run, vocab: "bert-base-uncased", from: T1 }, {
+        progress: false,
+      }),
+    /vocabulary of 128 tokens, the run's tokenizer has 30522/,
+  );
+  assert.ok(
+    !existsSync(join(root, "bad", "run.json")) && !existsSync(join(root, "bad2", "run.json")),
+  );
+  await Deno.remove(root, { recursive: true });
+  await Deno.remove(data, { recursive: true });
 });
 
 Deno.test("stepsToReach interpolates between evaluations and is null when never reached", () => {

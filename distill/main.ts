@@ -29,6 +29,8 @@ teacher options:
   --config FILE      JSON run config (keys of the run config; unknown keys are an error)
   --resume           continue the run in --out exactly where it stopped
   --stop-at N        (teacher) pause at step N of the --steps schedule; --resume continues
+  --from DIR         (teacher) continue pretraining a checkpoint (e.g. a distilled student on
+                     more text) instead of starting from random weights; sizes are its own
   --backend B        webgpu | wasm | cpu | auto
 Ctrl-C saves a checkpoint and exits; --resume continues it.
 
@@ -179,11 +181,15 @@ function report(
 
 async function teacher(args: string[]) {
   const { values } = usage(() =>
-    parseArgs({ args, options: { ...RUN_OPTIONS, "stop-at": { type: "string" } } })
+    parseArgs({
+      args,
+      options: { ...RUN_OPTIONS, "stop-at": { type: "string" }, from: { type: "string" } },
+    })
   );
   if (values.help) return console.log(HELP);
   if (!values.out) throw new UsageError("--out DIR is required (see --help)");
-  const partial = runPartial(values, await readConfigFile(values.config));
+  const fromFile = await readConfigFile(values.config);
+  const partial = { ...runPartial(values, fromFile), from: values.from ?? fromFile.from };
   const r = await pretrainTeacher(values.out, partial, {
     resume: values.resume,
     backend: values.backend,

@@ -12,6 +12,7 @@ import {
   heldoutEvaluator,
   initRuntime,
   latestCheckpoint,
+  loadCheckpoint,
   type MlmBatch,
   mlmHeldoutLoss,
   resolveBertConfig,
@@ -23,9 +24,31 @@ import {
   type TrainResult,
   writeFileAtomic,
 } from "@cohesive/shared";
-import { type MlmRunConfig, resolveMlmRun } from "./run_config.ts";
+import { DEFAULT_MLM_RUN, type MlmRunConfig, resolveMlmRun } from "./run_config.ts";
 import { trainConfigOf } from "./run_config.ts";
 import { loadTokenizer, mlmTokenizer, openText } from "./text_source.ts";
+
+/** A pretraining run: the masked-LM settings and where its weights start. */
+export interface TeacherRunConfig extends MlmRunConfig {
+  /**
+   * Start from this checkpoint or run folder (continued pretraining, e.g. of a distilled
+   * student on more text) instead of a random initialisation; "" = random. The model's sizes
+   * are the checkpoint's.
+   */
+  from: string;
+}
+
+/** Resolve a pretraining config strictly: {@link resolveMlmRun} plus `from`. */
+export function resolveTeacherRun(
+  partial: Record<string, unknown>,
+  source = "run config",
+): TeacherRunConfig {
+  const { from, ...rest } = partial;
+  if (from !== undefined && typeof from !== "string") {
+    throw new TypeError(`${source}: "from" must be a string, got ${JSON.stringify(from)}`);
+  }
+  return { ...resolveMlmRun(rest, source), from: from ?? "" };
+}
 
 /** Options of {@link pretrainTeacher}. */
 export interface PretrainOptions {
@@ -42,13 +65,47 @@ export interface PretrainOptions {
 /** What {@link pretrainTeacher} returns. */
 export interface PretrainResult extends TrainResult {
   /** The resolved run config. */
-  config: MlmRunConfig;
+  config: TeacherRunConfig;
   /** Final held-out MLM loss and perplexity. */
   heldout: { loss: number; ppl: number };
   /** Folder of the final checkpoint (Hugging Face layout). */
   checkpoint: string;
   /** Wall time in seconds (this process). */
   seconds: number;
+}
+
+/**
+ * The checkpoint a `from` run starts at: its config (the run's sizes must not contradict it) and
+ * weights, with the vocabulary size checked against the run's tokenizer.
+ */
+async function startingPoint(
+  from: string,
+  partial: Record<string, unknown>,
+  vocabSize: number,
+  seqLen: number,
+) {
+  const dir = (await latestCheckpoint(from)) ?? from;
+  const ck = await loadCheckpoint(dir);
+  const asked = (partial.model ?? {}) as Record<string, unknown>;
+  for (const [k, v] of Object.entries(asked)) {
+    const have = (ck.config as unknown as Record<string, unknown>)[k];
+    if (k in DEFAULT_MLM_RUN.model && v !== undefined && v !== have) {
+      throw new RangeError(
+        `${dir}: ${k} is ${have}, the run asks for ${v} (drop the size options)`,
+      );
+    }
+  }
+  if (ck.config.vocab_size !== vocabSize) {
+    throw new RangeError(
+      `${dir}: vocabulary of ${ck.config.vocab_size} tokens, the run's tokenizer has ${vocabSize}`,
+    );
+  }
+  if (ck.config.max_position_embeddings < seqLen) {
+    throw new RangeError(
+      `${dir}: ${ck.config.max_position_embeddings} positions, shorter than --seq ${seqLen}`,
+    );
+  }
+  return { dir, config: ck.config, weights: ck.weights };
 }
 
 /**
@@ -63,7 +120,7 @@ export async function pretrainTeacher(
 ): Promise<PretrainResult> {
   const t0 = performance.now();
   const runFile = join(runDir, "run.json");
-  const cfg = await resolveRunConfig(runDir, partial, opts.resume, resolveMlmRun);
+  const cfg = await resolveRunConfig(runDir, partial, opts.resume, resolveTeacherRun);
   // Validate every input before the run folder is created.
   const tok = await loadTokenizer(cfg.vocab);
   const mtok = mlmTokenizer(tok);
@@ -80,7 +137,10 @@ export async function pretrainTeacher(
     backend: opts.backend,
     quiet: opts.progress === false,
   });
-  const modelCfg = resolveBertConfig({
+  const start = cfg.from
+    ? await startingPoint(cfg.from, partial, tok.vocabSize, cfg.seqLen)
+    : undefined;
+  const modelCfg = start?.config ?? resolveBertConfig({
     ...cfg.model,
     vocab_size: tok.vocabSize,
     max_position_embeddings: Math.max(cfg.model.max_position_embeddings ?? 512, cfg.seqLen),
@@ -90,14 +150,23 @@ export async function pretrainTeacher(
     await writeFileAtomic(
       runFile,
       JSON.stringify(
-        { kind: "teacher", config: cfg, model: modelCfg, backend: runtime.backend },
+        {
+          kind: "teacher",
+          config: cfg,
+          model: modelCfg,
+          start: start?.dir,
+          backend: runtime.backend,
+        },
         null,
         2,
       ),
     );
   }
 
-  const model = BertModel.create(modelCfg, cfg.seed);
+  // On --resume the trainer loads the run's own latest checkpoint over these weights.
+  const model = start
+    ? BertModel.fromWeights(modelCfg, start.weights, cfg.seed)
+    : BertModel.create(modelCfg, cfg.seed);
   const rng = new Rng(cfg.seed);
   const hooks = {
     next: () => trainStream.batch(cfg.batchSize, rng, cfg.maskProb),
