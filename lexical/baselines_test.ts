@@ -1,7 +1,7 @@
 import assert from "node:assert/strict";
 import { join } from "node:path";
 import { dataDir } from "@cohesive/shared";
-import { sharedWordNet } from "./_test_utils.ts";
+import { fakeSense, sharedWordNet } from "./_test_utils.ts";
 import {
   baselineKeys,
   candidateSenses,
@@ -13,25 +13,6 @@ import {
 } from "./baselines.ts";
 import { parseRaganatoXml, readKeys, readRaganatoXml } from "./raganato.ts";
 import { scoreKeys } from "./score_quick.ts";
-import type { Sense, Synset } from "./wordnet.ts";
-
-function fakeSense(key: string, gloss: string, tagCount = 0): Sense {
-  const synset: Synset = {
-    id: key,
-    offset: "00000000",
-    pos: "n",
-    type: "n",
-    lexFile: 0,
-    lexName: "noun.Tops",
-    words: [{ lemma: "bank", lexId: 0 }],
-    lemmas: ["bank"],
-    pointers: [],
-    gloss,
-    definition: gloss,
-    examples: [],
-  };
-  return { key, lemma: "bank", pos: "n", synset, senseNumber: 1, tagCount };
-}
 
 const MONEY = fakeSense("bank%money", "a financial institution that accepts deposits");
 const RIVER = fakeSense("bank%river", "sloping land beside a body of water such as a river");

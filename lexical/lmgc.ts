@@ -137,7 +137,8 @@ export function encodePairs(
 
 /**
  * P(match) of every candidate of every instance, and the chosen sense keys (argmax). Runs in
- * batches of at most `batchSize` pairs.
+ * batches of at most `batchSize` pairs of at most `maxLength` tokens (default 160, capped at the
+ * model's positions).
  */
 export async function predictSenses(
   model: BertModel,
@@ -145,7 +146,9 @@ export async function predictSenses(
   insts: InstancePairs[],
   opts: { maxLength?: number; batchSize?: number; onProgress?: (done: number) => void } = {},
 ): Promise<{ keys: WsdKeys; scores: Map<string, number[]> }> {
-  const maxLength = opts.maxLength ?? 160, B = opts.batchSize ?? 64;
+  // The seed recipe's 160 tokens, or fewer where the model has fewer positions.
+  const maxLength = opts.maxLength ?? Math.min(160, model.config.max_position_embeddings);
+  const B = opts.batchSize ?? 64;
   const flat: { inst: number; cand: number }[] = [];
   insts.forEach((p, inst) => p.candidates.forEach((_, cand) => flat.push({ inst, cand })));
   const probs = new Float32Array(flat.length);

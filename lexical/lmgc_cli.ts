@@ -1,24 +1,27 @@
 /**
- * The neural commands of `deno task lexical`: pretrain (LMGC-M), finetune (LMGC), predict, and
- * raw-text disambiguation with a model.
+ * The neural commands of `deno task lexical`: pretrain (LMGC-M), finetune (LMGC), predict,
+ * select-prior, and raw-text disambiguation with a model.
  *
  * @module
  */
+import { basename, join } from "node:path";
 import { parseArgs } from "node:util";
 import {
   BertModel,
   initRuntime,
   latestCheckpoint,
   loadCheckpoint,
+  requireDataDir,
   UsageError,
   WordPieceTokenizer,
 } from "@cohesive/shared";
 import { instancePairs, predictSenses } from "./lmgc.ts";
 import { trainLmgc } from "./lmgc_train.ts";
 import { countInstances } from "./baselines.ts";
-import { readRaganatoXml, writeKeys } from "./raganato.ts";
+import { readKeys, readRaganatoXml, writeKeys } from "./raganato.ts";
 import { WordNet } from "./wordnet.ts";
 import { disambiguateNeural } from "./neural_wsd.ts";
+import { keysWithPrior, type PriorSetting, readPriorSetting, tunePrior } from "./prior.ts";
 
 /** Help text of the neural commands. */
 export const NEURAL_HELP =
@@ -31,7 +34,12 @@ export const NEURAL_HELP =
                 --mlm-text DIR|wordnet --resume --backend B
   finetune      LMGC: gloss classification only; same options
   predict       --model DIR --input X.data.xml --out X.key [--wordnet 3.0] [--all-pos]
-                answers in the framework's key format
+                answers in the framework's key format; --prior W: sense-frequency prior weight
+                (score = log P(match) + W·log p(sense), p from WordNet's tag counts; default the
+                run's choice on semeval2007 in best/wsd.json, else 0 = the model alone)
+  select-prior  --model DIR [--dev X.data.xml] [--wordnet 3.0]: choose that weight on the
+                selection set (default semeval2007) and write it to the model's wsd.json
+                (pretrain and finetune do this at the end)
   disambiguate  with --model DIR: raw text through the neural model (else knowledge-based)
 `;
 
@@ -104,7 +112,9 @@ export async function trainCommand(args: string[], mlm: boolean): Promise<void> 
 /** Load a model folder (checkpoint, run folder, or LMGC run folder with `best/`). */
 export async function loadWsdModel(
   spec: string,
-): Promise<{ model: BertModel; tok: WordPieceTokenizer; dir: string }> {
+): Promise<
+  { model: BertModel; tok: WordPieceTokenizer; dir: string; prior: PriorSetting | undefined }
+> {
   let dir = spec;
   try {
     await Deno.stat(`${spec}/best/config.json`);
@@ -123,7 +133,22 @@ export async function loadWsdModel(
     model: BertModel.fromWeights(ck.config, ck.weights),
     tok: WordPieceTokenizer.fromVocab(ck.vocab),
     dir,
+    prior: await readPriorSetting(dir),
   };
+}
+
+function priorWeight(given: string | undefined, stored: PriorSetting | undefined): number {
+  if (given === undefined) return stored?.weight ?? 0;
+  const w = Number(given);
+  if (!(Number.isFinite(w) && w >= 0)) throw new UsageError(`--prior must be a number >= 0`);
+  return w;
+}
+
+function describePrior(weight: number, given: string | undefined, s?: PriorSetting): string {
+  if (weight === 0) return "the model alone (prior weight 0)";
+  return `sense prior weight ${weight} (${
+    given !== undefined ? "given" : `chosen on ${s?.selectedOn}`
+  })`;
 }
 
 /** `predict`. */
@@ -138,43 +163,89 @@ export async function predictCommand(args: string[]): Promise<void> {
       wordnet: { type: "string", default: "3.0" },
       "all-pos": { type: "boolean", default: false },
       "max-length": { type: "string" },
+      prior: { type: "string" },
       backend: { type: "string" },
     },
   });
   if (positionals.length) throw new UsageError(`unexpected argument ${positionals[0]}`);
   if (!values.model) throw new UsageError("--model DIR is required");
   if (!values.input) throw new UsageError("--input FILE.data.xml is required");
+  priorWeight(values.prior, undefined); // a bad --prior fails before the model loads
   if (!values.out) throw new UsageError("--out FILE.key is required");
   await initRuntime({ backend: values.backend, quiet: true });
-  const { model, tok, dir } = await loadWsdModel(values.model);
+  const { model, tok, dir, prior } = await loadWsdModel(values.model);
+  const weight = priorWeight(values.prior, prior);
   const wn = await WordNet.open(values.wordnet);
   const corpus = await readRaganatoXml(values.input);
   const insts = instancePairs(corpus, wn, undefined, { allPos: values["all-pos"] });
   const t0 = performance.now();
-  const { keys } = await predictSenses(model, tok, insts, {
+  const { scores } = await predictSenses(model, tok, insts, {
     maxLength: num("max-length", values["max-length"]),
   });
+  const keys = keysWithPrior(insts, scores, weight);
   await writeKeys(values.out, keys);
   console.error(
-    `${dir}: ${keys.size} of ${
-      countInstances(corpus)
-    } instances answered, written to ${values.out} ` +
-      `(${((performance.now() - t0) / 1000).toFixed(1)} s)`,
+    `${dir}: ${keys.size} of ${countInstances(corpus)} instances answered with ${
+      describePrior(weight, values.prior, prior)
+    }, written to ` +
+      `${values.out} (${((performance.now() - t0) / 1000).toFixed(1)} s)`,
   );
   model.dispose();
 }
 
-/** `disambiguate --model DIR "text"`. */
+/** `select-prior --model DIR [--dev X.data.xml]`. */
+export async function selectPriorCommand(args: string[]): Promise<void> {
+  const { values, positionals } = parseArgs({
+    args,
+    allowPositionals: true,
+    options: {
+      model: { type: "string" },
+      dev: { type: "string" },
+      wordnet: { type: "string", default: "3.0" },
+      "all-pos": { type: "boolean", default: false },
+      backend: { type: "string" },
+    },
+  });
+  if (positionals.length) throw new UsageError(`unexpected argument ${positionals[0]}`);
+  if (!values.model) throw new UsageError("--model DIR is required");
+  const devXml = values.dev ??
+    join(
+      requireDataDir("the selection set"),
+      "wsd/Evaluation_Datasets/semeval2007/semeval2007.data.xml",
+    );
+  await initRuntime({ backend: values.backend, quiet: true });
+  const { model, tok, dir } = await loadWsdModel(values.model);
+  const wn = await WordNet.open(values.wordnet);
+  const [corpus, gold] = await Promise.all([
+    readRaganatoXml(devXml),
+    readKeys(devXml.replace(/\.data\.xml$/, ".gold.key.txt")),
+  ]);
+  const name = basename(devXml).replace(/\.data\.xml$/, "");
+  const insts = instancePairs(corpus, wn, undefined, { allPos: values["all-pos"] });
+  const s = await tunePrior(model, tok, { insts, gold, name }, dir);
+  model.dispose();
+  const row = Object.entries(s.f1).sort(([a], [b]) => Number(a) - Number(b));
+  console.log(
+    `${name} F1 by prior weight: ${row.map(([w, f]) => `${w}: ${f.toFixed(1)}`).join(", ")}`,
+  );
+  console.log(`chosen ${s.weight}; written to ${join(dir, "wsd.json")}`);
+}
+
+/** `disambiguate --model DIR "text"` (`prior`: the sense-prior weight, default the run's). */
 export async function disambiguateWithModel(
   text: string,
   modelDir: string,
   wordnet: string | undefined,
   json: boolean,
+  prior?: string,
 ): Promise<void> {
   await initRuntime({ quiet: true });
-  const { model, tok } = await loadWsdModel(modelDir);
+  const loaded = await loadWsdModel(modelDir);
+  const { model, tok } = loaded;
   const wn = await WordNet.open(wordnet);
-  const tokens = await disambiguateNeural(text, wn, model, tok);
+  const tokens = await disambiguateNeural(text, wn, model, tok, {
+    priorWeight: priorWeight(prior, loaded.prior),
+  });
   model.dispose();
   if (json) return console.log(JSON.stringify(tokens, null, 2));
   for (const t of tokens) {

@@ -1,12 +1,16 @@
 import assert from "node:assert/strict";
 import { join } from "node:path";
 import { ensureFixtures } from "@cohesive/fixtures";
+import { main } from "./main.ts";
 import { initRuntime, loadCheckpoint, Rng, WordPieceTokenizer } from "@cohesive/shared";
 import {
   encodePairs,
   instancePairs,
   MATCH,
   parseRaganatoXml,
+  PRIOR_WEIGHTS,
+  readKeys,
+  readPriorSetting,
   trainingPairs,
   trainLmgc,
   WordNet,
@@ -115,5 +119,61 @@ Deno.test("LMGC-M trains on the existing 2-way head: parameter count and tensor 
   assert.deepEqual([...best.weights.keys()].sort(), [...start.weights.keys()].sort());
   assert.ok(r.best.f1 >= 0 && r.best.f1 <= 100);
   assert.ok(Number.isFinite(r.mlmLoss.before) && Number.isFinite(r.mlmLoss.after));
+  // The sense-prior weight is chosen on the selection set and stored beside the best checkpoint.
+  assert.deepEqual(await readPriorSetting(r.checkpoint), r.prior);
+  assert.deepEqual(Object.keys(r.prior.f1).map(Number).sort(), [...PRIOR_WEIGHTS].sort());
+  assert.equal(r.prior.selectedOn, "t");
+  assert.equal(r.prior.f1[String(r.prior.weight)], Math.max(...Object.values(r.prior.f1)));
+
+  // predict uses it (or --prior), select-prior rewrites it; a bad --prior is one line, exit 2.
+  const cli = async (args: string[]) => {
+    const lines: string[] = [];
+    const [log, error] = [console.log, console.error];
+    console.log = console.error = (...a: unknown[]) => void lines.push(a.join(" "));
+    try {
+      return { code: await main(args), out: lines.join("\n") };
+    } finally {
+      [console.log, console.error] = [log, error];
+    }
+  };
+  const data = ["--input", join(dir, "t.data.xml"), "--wordnet", "3.1"];
+  const run = join(dir, "run");
+  let c = await cli([
+    "predict",
+    "--model",
+    run,
+    ...data,
+    "--out",
+    join(dir, "a.key"),
+    "--prior",
+    "0",
+  ]);
+  assert.equal(c.code, 0, c.out);
+  assert.match(c.out, /with the model alone \(prior weight 0\)/);
+  c = await cli(["predict", "--model", run, ...data, "--out", join(dir, "b.key"), "--prior", "50"]);
+  assert.match(c.out, /with sense prior weight 50 \(given\)/);
+  // A prior this strong answers WordNet's most tagged sense.
+  const wn31 = await WordNet.load();
+  for (const [id, [key]] of await readKeys(join(dir, "b.key"))) {
+    const inst = instancePairs(parseRaganatoXml(XML), wn31).find((p) => p.id === id)!;
+    const top = Math.max(...inst.candidates.map((s) => s.tagCount));
+    assert.equal(inst.candidates.find((s) => s.key === key)!.tagCount, top, id);
+  }
+  c = await cli([
+    "select-prior",
+    "--model",
+    run,
+    "--dev",
+    join(dir, "t.data.xml"),
+    "--wordnet",
+    "3.1",
+  ]);
+  assert.equal(c.code, 0, c.out);
+  assert.match(
+    c.out,
+    /t F1 by prior weight: 0: [\d.]+, 0\.1: .*\nchosen [\d.]+; written to .*wsd\.json/,
+  );
+  c = await cli(["predict", "--model", run, ...data, "--out", join(dir, "c.key"), "--prior=-1"]);
+  assert.deepEqual([c.code, c.out], [2, "error: --prior must be a number >= 0"]);
   await Deno.remove(dir, { recursive: true });
 });

@@ -6,7 +6,7 @@
  *
  * @module
  */
-import { join } from "node:path";
+import { basename, join } from "node:path";
 import {
   BertModel,
   fixedBatches,
@@ -38,6 +38,7 @@ import {
   trainingPairs,
 } from "./lmgc.ts";
 import { scoreKeys } from "./score_quick.ts";
+import { type PriorSetting, tunePrior } from "./prior.ts";
 import { wordnetLines } from "./wordnet_text.ts";
 
 /** Settings of an LMGC / LMGC-M run. */
@@ -158,6 +159,8 @@ export interface LmgcResult {
   mlmLoss: { before: number; after: number };
   /** Folder of the best checkpoint. */
   checkpoint: string;
+  /** The sense-prior weight chosen on the selection set for the best checkpoint (its `wsd.json`). */
+  prior: PriorSetting;
   /** Training pairs per epoch. */
   pairs: number;
   /** Seconds. */
@@ -340,6 +343,14 @@ export async function trainLmgc(
   const bestModel = BertModel.fromWeights(bestCk.config, bestCk.weights);
   const after = bestModel.parameterCount();
   const mlmAfter = (await mlmHeldoutLoss(bestModel, heldout)).loss;
+  const devName = basename(devXml).replace(/\.data\.xml$/, "");
+  const prior = await tunePrior(
+    bestModel,
+    tok,
+    { insts: devInsts, gold: devKeys, name: devName },
+    join(runDir, "best"),
+    { maxLength: cfg.maxLength },
+  );
   bestModel.dispose();
   model.dispose();
   const result: LmgcResult = {
@@ -348,6 +359,7 @@ export async function trainLmgc(
     parameters: { before, after },
     mlmLoss: { before: mlmBefore, after: mlmAfter },
     checkpoint: join(runDir, "best"),
+    prior,
     pairs: pairs.length,
     seconds: (performance.now() - t0) / 1000,
   };

@@ -36,13 +36,20 @@ Commands
                 disambiguate "some text" [--json] (reads standard input when no text is given)
                 --method M              default extended-lesk
                 --wordnet 3.1|3.0|DIR   default 3.1
-                --prior W               default ${DEFAULT_PRIOR_WEIGHT} (0: pure Lesk)
+                --prior W               default ${DEFAULT_PRIOR_WEIGHT} (0: pure Lesk); with --model,
+                                        the sense-prior weight (default the run's)
                 --model DIR             use a neural (LMGC/LMGC-M) model instead
 ${NEURAL_HELP}  help          this text (also --help, -h)
 `;
 
 import { UsageError } from "@cohesive/shared";
-import { disambiguateWithModel, NEURAL_HELP, predictCommand, trainCommand } from "./lmgc_cli.ts";
+import {
+  disambiguateWithModel,
+  NEURAL_HELP,
+  predictCommand,
+  selectPriorCommand,
+  trainCommand,
+} from "./lmgc_cli.ts";
 
 function method(value: string | undefined, fallback?: BaselineMethod): BaselineMethod {
   const m = value ?? fallback;
@@ -125,7 +132,13 @@ async function disambiguate(args: string[]): Promise<void> {
   }
   if (!text.trim()) throw new UsageError("no text: pass it as an argument or on standard input");
   if (values.model) {
-    return await disambiguateWithModel(text, values.model, values.wordnet, values.json);
+    return await disambiguateWithModel(
+      text,
+      values.model,
+      values.wordnet,
+      values.json,
+      values.prior,
+    );
   }
   const wn = await WordNet.open(values.wordnet);
   const tokens = disambiguateText(text, wn, {
@@ -176,6 +189,9 @@ export async function main(args: string[]): Promise<number> {
         return 0;
       case "predict":
         await predictCommand(rest);
+        return 0;
+      case "select-prior":
+        await selectPriorCommand(rest);
         return 0;
       default:
         throw new UsageError(`unknown command ${command} (try --help)`);

@@ -25,4 +25,5 @@ export * from "./wordnet_text.ts";
 export * from "./lmgc.ts";
 export * from "./lmgc_train.ts";
 export * from "./neural_wsd.ts";
+export * from "./prior.ts";
 export * from "./lmgc_cli.ts";

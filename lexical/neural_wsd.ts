@@ -9,18 +9,30 @@ import type { BertModel, WordPieceTokenizer } from "@cohesive/shared";
 import { analyzeText, type DisambiguatedToken } from "./disambiguate.ts";
 import { type InstancePairs, predictSenses } from "./lmgc.ts";
 import type { WordNet } from "./wordnet.ts";
+import { chooseWithPrior } from "./prior.ts";
+
+/** Options of {@link disambiguateNeural}. */
+export interface NeuralWsdOptions {
+  /** The model's name in the answer (default `lmgc`; `+prior` is added when the prior is on). */
+  name?: string;
+  /** Sense-prior weight λ (see `prior.ts`); default 0, the model alone. */
+  priorWeight?: number;
+}
 
 /**
  * Disambiguate `text` with `model`: every content word with WordNet candidates gets the sense
- * of highest P(match); `model` in the answer is `name`.
+ * of highest P(match) (times the sense prior to the power λ when `priorWeight` is set); `score`
+ * is that sense's P(match).
  */
 export async function disambiguateNeural(
   text: string,
   wn: WordNet,
   model: BertModel,
   tok: WordPieceTokenizer,
-  name = "lmgc",
+  opts: NeuralWsdOptions = {},
 ): Promise<DisambiguatedToken[]> {
+  const weight = opts.priorWeight ?? 0;
+  const name = (opts.name ?? "lmgc") + (weight > 0 ? "+prior" : "");
   const tokens = analyzeText(text, wn);
   const insts: InstancePairs[] = [];
   const at: number[] = [];
@@ -52,8 +64,7 @@ export async function disambiguateNeural(
   }));
   insts.forEach((p, j) => {
     const s = scores.get(p.id)!;
-    let best = 0;
-    for (let c = 1; c < s.length; c++) if (s[c] > s[best]) best = c;
+    const best = chooseWithPrior(s, p.candidates, weight);
     const sense = p.candidates[best];
     Object.assign(out[at[j]], {
       senseKey: sense.key,

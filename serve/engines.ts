@@ -84,10 +84,15 @@ export async function loadEngines(options: LoadEnginesOptions = {}): Promise<Eng
             name,
             wordnet: wn,
             kind: "neural",
-            description: "LMGC context–gloss classifier (P(match) on the 2-way head)",
-            details: { checkpoint: w.dir },
+            description: "LMGC context–gloss classifier (P(match) on the 2-way head" +
+              (w.prior?.weight ? `, sense prior weight ${w.prior.weight})` : ")"),
+            details: { checkpoint: w.dir, priorWeight: w.prior?.weight ?? 0 },
             process: (texts) =>
-              Promise.all(texts.map((t) => disambiguateNeural(t, wn, w.model, w.tok, name))),
+              Promise.all(
+                texts.map((t) =>
+                  disambiguateNeural(t, wn, w.model, w.tok, { name, priorWeight: w.prior?.weight })
+                ),
+              ),
             dispose: () => w.model.dispose(),
           }),
         );
