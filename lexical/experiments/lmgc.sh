@@ -7,7 +7,9 @@
 #   lexical/experiments/lmgc.sh STUDENT_DIR [OUT]      (default OUT: runs/lmgc)
 #
 # Knobs (environment): INSTANCES (SemCor sample, default 24000), NEGATIVES (3), EPOCHS (1),
-# LR (2e-4), MAXLEN (128), BATCH (32). The two pipelines run side by side, one core each; the LMGC
+# LR (2e-4), MAXLEN (128), BATCH (32), CONTROL (1: also the two-epoch LMGC). Every model is
+# scored alone (ALL.key, --prior 0) and with the sense prior it chose on semeval2007
+# (ALL.prior.key). The two pipelines run side by side, one core each; the LMGC
 # side then also trains LMGC for twice the epochs (lmgc-2x), the control that sees the pairs as
 # often as LMGC-M's pre-training + fine-tuning do.
 set -euo pipefail
@@ -30,20 +32,32 @@ train() { # command model out [extra options]
   deno task -q lexical "$cmd" --model "$model" --out "$dir" "${COMMON[@]}" "$@" "${resume[@]}" \
     >>"$dir.log" 2>&1
 }
-predict() { # run-dir
-  local dir=$1
-  [ -f "$dir/ALL.score.json" ] && return 0
-  deno task -q lexical predict --model "$dir/best" --input "$ALL/ALL.data.xml" --out "$dir/ALL.key" \
+predict() { # run-dir: ALL.key (the model alone) and ALL.prior.key (with the prior λ it chose)
+  local dir=$1 suffix
+  [ -f "$dir/best/wsd.json" ] || deno task -q lexical select-prior --model "$dir/best" \
     --wordnet 3.0 >>"$dir.log" 2>&1
-  deno task -q eval score "$ALL/ALL.gold.key.txt" "$dir/ALL.key" --data "$ALL/ALL.data.xml" --json \
-    >"$dir/ALL.score.json.tmp" && mv "$dir/ALL.score.json.tmp" "$dir/ALL.score.json"
-  deno task -q eval score "$ALL/ALL.gold.key.txt" "$dir/ALL.key" --data "$ALL/ALL.data.xml" \
-    >"$dir/ALL.score.txt"
+  for suffix in "" .prior; do
+    [ -f "$dir/ALL$suffix.score.json" ] && continue
+    local prior=(--prior 0)
+    [ -n "$suffix" ] && prior=()
+    deno task -q lexical predict --model "$dir/best" --input "$ALL/ALL.data.xml" \
+      --out "$dir/ALL$suffix.key" --wordnet 3.0 "${prior[@]}" >>"$dir.log" 2>&1
+    deno task -q eval score "$ALL/ALL.gold.key.txt" "$dir/ALL$suffix.key" --data "$ALL/ALL.data.xml" \
+      --json >"$dir/ALL$suffix.score.json.tmp" && mv "$dir/ALL$suffix.score.json.tmp" "$dir/ALL$suffix.score.json"
+    deno task -q eval score "$ALL/ALL.gold.key.txt" "$dir/ALL$suffix.key" --data "$ALL/ALL.data.xml" \
+      >"$dir/ALL$suffix.score.txt"
+  done
 }
 
 (train finetune "$STUDENT" "$OUT/lmgc" && predict "$OUT/lmgc" &&
-  train finetune "$STUDENT" "$OUT/lmgc-2x" --epochs $((2 * ${EPOCHS:-1})) && predict "$OUT/lmgc-2x") &
+  if [ "${CONTROL:-1}" = 1 ]; then
+    train finetune "$STUDENT" "$OUT/lmgc-2x" --epochs $((2 * ${EPOCHS:-1})) && predict "$OUT/lmgc-2x"
+  fi) &
 train pretrain "$STUDENT" "$OUT/lmgcm-pretrain"
 train finetune "$OUT/lmgcm-pretrain/best" "$OUT/lmgcm" && predict "$OUT/lmgcm"
 wait
-for d in lmgc lmgc-2x lmgcm; do echo "== $d"; cat "$OUT/$d/ALL.score.txt"; done
+for d in lmgc lmgc-2x lmgcm; do
+  for suffix in "" .prior; do
+    [ -f "$OUT/$d/ALL$suffix.score.txt" ] && echo "== $d$suffix" && cat "$OUT/$d/ALL$suffix.score.txt"
+  done
+done
