@@ -8,10 +8,10 @@ import { basename, join } from "node:path";
 import { parseArgs } from "node:util";
 import {
   BertModel,
+  dataDir,
   initRuntime,
   latestCheckpoint,
   loadCheckpoint,
-  requireDataDir,
   UsageError,
   WordPieceTokenizer,
 } from "@cohesive/shared";
@@ -21,6 +21,7 @@ import { countInstances } from "./baselines.ts";
 import { readKeys, readRaganatoXml, writeKeys } from "./raganato.ts";
 import { WordNet } from "./wordnet.ts";
 import { disambiguateNeural } from "./neural_wsd.ts";
+import { wordnetExamples } from "./wordnet_examples.ts";
 import { keysWithPrior, type PriorSetting, readPriorSetting, tunePrior } from "./prior.ts";
 
 /** Help text of the neural commands. */
@@ -30,15 +31,17 @@ export const NEURAL_HELP =
                 --model DIR (starting student, required) --out DIR (required)
                 --epochs N (3) --batch N (32) --lr X (1e-4) --max-length N (160) --dropout X (0.2)
                 --negatives N (all) --max-instances N (all; a seeded sample) --all-pos --eval-every N
-                --wordnet 3.0|3.1|DIR (3.0) --train X.data.xml --dev X.data.xml --seed N
+                --wordnet 3.0|3.1|DIR (3.0) --train X.data.xml|wordnet --dev X.data.xml|wordnet
+                --examples N|all (also train on N of WordNet's example sentences) --seed N
                 --mlm-text DIR|wordnet --resume --backend B
+                (without a data folder: trains and selects on WordNet's examples, MLM on its text)
   finetune      LMGC: gloss classification only; same options
   predict       --model DIR --input X.data.xml --out X.key [--wordnet 3.0] [--all-pos]
                 answers in the framework's key format; --prior W: sense-frequency prior weight
                 (score = log P(match) + W·log p(sense), p from WordNet's tag counts; default the
                 run's choice on semeval2007 in best/wsd.json, else 0 = the model alone)
-  select-prior  --model DIR [--dev X.data.xml] [--wordnet 3.0]: choose that weight on the
-                selection set (default semeval2007) and write it to the model's wsd.json
+  select-prior  --model DIR [--dev X.data.xml|wordnet] [--wordnet 3.0]: choose that weight on
+                the selection set (default semeval2007) and write it to the model's wsd.json
                 (pretrain and finetune do this at the end)
   disambiguate  with --model DIR: raw text through the neural model (else knowledge-based)
 `;
@@ -72,6 +75,7 @@ export async function trainCommand(args: string[], mlm: boolean): Promise<void> 
       dev: { type: "string" },
       seed: { type: "string" },
       "mlm-text": { type: "string" },
+      examples: { type: "string" },
       resume: { type: "boolean", default: false },
       backend: { type: "string" },
     },
@@ -98,6 +102,7 @@ export async function trainCommand(args: string[], mlm: boolean): Promise<void> 
     dev: values.dev,
     seed: num("seed", values.seed),
     mlmText: values["mlm-text"],
+    examples: values.examples === "all" ? -1 : num("examples", values.examples),
   }, { resume: values.resume, backend: values.backend });
   console.log(
     `${mlm ? "LMGC-M" : "LMGC"}: best dev F1 ${
@@ -208,19 +213,21 @@ export async function selectPriorCommand(args: string[]): Promise<void> {
   });
   if (positionals.length) throw new UsageError(`unexpected argument ${positionals[0]}`);
   if (!values.model) throw new UsageError("--model DIR is required");
+  const data = dataDir();
   const devXml = values.dev ??
-    join(
-      requireDataDir("the selection set"),
-      "wsd/Evaluation_Datasets/semeval2007/semeval2007.data.xml",
-    );
+    (data ? join(data, "wsd/Evaluation_Datasets/semeval2007/semeval2007.data.xml") : "wordnet");
   await initRuntime({ backend: values.backend, quiet: true });
   const { model, tok, dir } = await loadWsdModel(values.model);
   const wn = await WordNet.open(values.wordnet);
-  const [corpus, gold] = await Promise.all([
-    readRaganatoXml(devXml),
-    readKeys(devXml.replace(/\.data\.xml$/, ".gold.key.txt")),
-  ]);
-  const name = basename(devXml).replace(/\.data\.xml$/, "");
+  const [corpus, gold] = devXml === "wordnet"
+    ? await wordnetExamples(wn, { split: "dev" }).then((e) => [e.corpus, e.keys] as const)
+    : await Promise.all([
+      readRaganatoXml(devXml),
+      readKeys(devXml.replace(/\.data\.xml$/, ".gold.key.txt")),
+    ]);
+  const name = devXml === "wordnet"
+    ? "wordnet-examples-dev"
+    : basename(devXml).replace(/\.data\.xml$/, "");
   const insts = instancePairs(corpus, wn, undefined, { allPos: values["all-pos"] });
   const s = await tunePrior(model, tok, { insts, gold, name }, dir);
   model.dispose();

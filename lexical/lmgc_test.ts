@@ -7,6 +7,7 @@ import {
   encodePairs,
   instancePairs,
   MATCH,
+  parseKeys,
   parseRaganatoXml,
   PRIOR_WEIGHTS,
   readKeys,
@@ -175,5 +176,52 @@ Deno.test("LMGC-M trains on the existing 2-way head: parameter count and tensor 
   );
   c = await cli(["predict", "--model", run, ...data, "--out", join(dir, "c.key"), "--prior=-1"]);
   assert.deepEqual([c.code, c.out], [2, "error: --prior must be a number >= 0"]);
+  await Deno.remove(dir, { recursive: true });
+});
+
+Deno.test("without SemCor, LMGC trains and selects on WordNet's examples; --examples adds them to a corpus", async () => {
+  const fx = await ensureFixtures();
+  const dir = await Deno.makeTempDir();
+  await Deno.writeTextFile(join(dir, "t.data.xml"), XML);
+  await Deno.writeTextFile(join(dir, "t.gold.key.txt"), KEYS);
+  await Deno.mkdir(join(dir, "text"));
+  await Deno.writeTextFile(
+    join(dir, "text", "a.txt"),
+    Array.from({ length: 300 }, (_, i) => `the bank ${i} of the river`).join("\n"),
+  );
+  const base = {
+    model: join(fx, "tiny-bert"),
+    wordnet: "3.1",
+    epochs: 1,
+    batchSize: 16,
+    maxLength: 24,
+    negatives: 1,
+    mlmText: join(dir, "text"),
+  };
+  const wne = await trainLmgc(join(dir, "wne"), {
+    ...base,
+    train: "wordnet",
+    dev: "wordnet",
+    maxInstances: 30,
+  }, { progress: false });
+  assert.equal(wne.prior.selectedOn, "wordnet-examples-dev");
+  assert.ok(wne.pairs > 30 && wne.pairs <= 60, `${wne.pairs} pairs`); // a gold and ≤ 1 wrong each
+  const alone = trainingPairs(
+    instancePairs(parseRaganatoXml(XML), await WordNet.load(), parseKeys(KEYS)),
+    new Rng(0),
+    1,
+  ).length;
+  const more = await trainLmgc(join(dir, "semcor+wne"), {
+    ...base,
+    train: join(dir, "t.data.xml"),
+    dev: join(dir, "t.data.xml"),
+    examples: 25,
+  }, { progress: false });
+  assert.equal(more.pairs, alone + 50); // polysemous examples: a gold and a wrong sense each
+  await assert.rejects(
+    () =>
+      trainLmgc(join(dir, "bad"), { ...base, train: "wordnet", examples: 5 }, { progress: false }),
+    /train is them already/,
+  );
   await Deno.remove(dir, { recursive: true });
 });

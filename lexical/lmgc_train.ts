@@ -1,7 +1,8 @@
 /**
  * `lexical pretrain` (LMGC-M: masked-LM + gloss classification, 1:1, on the same context–gloss
- * pairs) and `lexical finetune` (LMGC: gloss classification only). Both train on SemCor, select
- * on semeval2007 (never on a test set), keep the best checkpoint in `best/`, and report the
+ * pairs) and `lexical finetune` (LMGC: gloss classification only). Both train on SemCor (plus,
+ * optionally, WordNet's example sentences), select on semeval2007 (never on a test set; without a
+ * data folder both are WordNet's examples), keep the best checkpoint in `best/`, and report the
  * parameter count before and after (equal: the gloss classifier is the existing 2-way head).
  *
  * @module
@@ -9,6 +10,7 @@
 import { basename, join } from "node:path";
 import {
   BertModel,
+  dataDir,
   fixedBatches,
   initRuntime,
   latestCheckpoint,
@@ -17,7 +19,6 @@ import {
   mlmHeldoutLoss,
   MlmStream,
   Progress,
-  requireDataDir,
   resolveBertConfig,
   resolveRunConfig,
   Rng,
@@ -28,7 +29,8 @@ import {
   writeFileAtomic,
 } from "@cohesive/shared";
 import { tf } from "@cohesive/shared/tf";
-import { readKeys, readRaganatoXml, type WsdKeys } from "./raganato.ts";
+import { readKeys, readRaganatoXml, type WsdCorpus, type WsdKeys } from "./raganato.ts";
+import { wordnetExamples } from "./wordnet_examples.ts";
 import { WordNet } from "./wordnet.ts";
 import {
   encodePairs,
@@ -49,10 +51,22 @@ export interface LmgcRunConfig {
   mlm: boolean;
   /** Weight of the MLM loss relative to the gloss loss (1:1 by default). */
   mlmWeight: number;
-  /** Training corpus (`*.data.xml`, its gold key beside it as `*.gold.key.txt`); default SemCor. */
+  /**
+   * Training corpus (`*.data.xml`, its gold key beside it as `*.gold.key.txt`), or `wordnet`
+   * (WordNet's example sentences, their train split); default SemCor, or `wordnet` when there is
+   * no data folder.
+   */
   train: string;
-  /** Model-selection corpus; default semeval2007. */
+  /**
+   * Model-selection corpus, or `wordnet` (the examples' held-out 1 %); default semeval2007, or
+   * `wordnet` when there is no data folder.
+   */
   dev: string;
+  /**
+   * Also train on WordNet's example sentences (their train split, polysemous lemmas only): this
+   * many, a seeded sample (-1: all, 0: none).
+   */
+  examples: number;
   /** Sense inventory: `3.0` (what the framework's keys use), `3.1`, or a dict folder. */
   wordnet: string;
   /** Passes over the training pairs. */
@@ -88,6 +102,7 @@ export const DEFAULT_LMGC_RUN: Readonly<LmgcRunConfig> = Object.freeze({
   mlmWeight: 1, // 1:1
   train: "", // default: SemCor of the data folder
   dev: "", // default: semeval2007 of the data folder
+  examples: 0, // SemCor alone
   wordnet: "3.0", // the framework's keys are WordNet 3.0
   epochs: 3, // seed recipe
   batchSize: 32, // seed recipe
@@ -126,6 +141,19 @@ export function resolveLmgcRun(
 
 function goldKeyOf(dataXml: string): string {
   return dataXml.replace(/\.data\.xml$/, ".gold.key.txt");
+}
+
+/** A corpus and its gold keys: a framework file, or `wordnet` (the examples' split). */
+async function readCorpus(
+  spec: string,
+  wn: WordNet,
+  split: "train" | "dev",
+): Promise<[WsdCorpus, WsdKeys]> {
+  if (spec === "wordnet") {
+    const ex = await wordnetExamples(wn, { split });
+    return [ex.corpus, ex.keys];
+  }
+  return await Promise.all([readRaganatoXml(spec), readKeys(goldKeyOf(spec))]);
 }
 
 /** The gloss-classification loss of a batch: cross-entropy of the 2-way head. */
@@ -180,12 +208,19 @@ export async function trainLmgc(
   const t0 = performance.now();
   const runFile = join(runDir, "run.json");
   const cfg = await resolveRunConfig(runDir, partial, opts.resume, resolveLmgcRun);
-  const needData = !cfg.train || !cfg.dev || !cfg.mlmText;
-  const data = needData ? requireDataDir("LMGC training") : "";
-  const trainXml = cfg.train || join(data, "wsd/Training_Corpora/SemCor/semcor.data.xml");
-  const devXml = cfg.dev || join(data, "wsd/Evaluation_Datasets/semeval2007/semeval2007.data.xml");
-  const text = cfg.mlmText || join(data, "corpus");
+  // Without a data folder the defaults are WordNet's own examples and text (the quick start).
+  const data = dataDir();
+  const trainXml = cfg.train ||
+    (data ? join(data, "wsd/Training_Corpora/SemCor/semcor.data.xml") : "wordnet");
+  const devXml = cfg.dev ||
+    (data ? join(data, "wsd/Evaluation_Datasets/semeval2007/semeval2007.data.xml") : "wordnet");
+  const text = cfg.mlmText || (data ? join(data, "corpus") : "wordnet");
 
+  if (trainXml === "wordnet" && cfg.examples !== 0) {
+    throw new RangeError(
+      `"examples" adds WordNet's examples to another corpus; train is them already`,
+    );
+  }
   // Inputs first; the run folder only once everything reads.
   await initRuntime({ backend: opts.backend, quiet: opts.progress === false });
   const startDir = (await latestCheckpoint(cfg.model)) ?? cfg.model;
@@ -193,11 +228,9 @@ export async function trainLmgc(
   if (!ck.vocab) throw new RangeError(`${startDir}: no vocab.txt`);
   const tok = WordPieceTokenizer.fromVocab(ck.vocab);
   const wn = await WordNet.open(cfg.wordnet);
-  const [trainCorpus, trainKeys, devCorpus, devKeys] = await Promise.all([
-    readRaganatoXml(trainXml),
-    readKeys(goldKeyOf(trainXml)),
-    readRaganatoXml(devXml),
-    readKeys(goldKeyOf(devXml)),
+  const [[trainCorpus, trainKeys], [devCorpus, devKeys]] = await Promise.all([
+    readCorpus(trainXml, wn, "train"),
+    readCorpus(devXml, wn, "dev"),
   ]);
   if (cfg.maxLength > ck.config.max_position_embeddings) {
     throw new RangeError(
@@ -208,6 +241,13 @@ export async function trainLmgc(
   if (cfg.maxInstances > 0 && cfg.maxInstances < insts.length) {
     // A seeded sample across the whole corpus (SemCor's first documents alone are one genre).
     insts = new Rng(cfg.seed + 41).shuffle(insts).slice(0, cfg.maxInstances);
+  }
+  if (cfg.examples !== 0) {
+    const ex = await wordnetExamples(wn, { split: "train" });
+    let extra = instancePairs(ex.corpus, wn, ex.keys, { allPos: cfg.allPos })
+      .filter((p) => p.candidates.length > 1);
+    if (cfg.examples > 0) extra = new Rng(cfg.seed + 43).shuffle(extra).slice(0, cfg.examples);
+    insts = insts.concat(extra);
   }
   const devInsts = instancePairs(devCorpus, wn, undefined, { allPos: cfg.allPos });
   const rng = new Rng(cfg.seed + 17);
@@ -343,7 +383,9 @@ export async function trainLmgc(
   const bestModel = BertModel.fromWeights(bestCk.config, bestCk.weights);
   const after = bestModel.parameterCount();
   const mlmAfter = (await mlmHeldoutLoss(bestModel, heldout)).loss;
-  const devName = basename(devXml).replace(/\.data\.xml$/, "");
+  const devName = devXml === "wordnet"
+    ? "wordnet-examples-dev"
+    : basename(devXml).replace(/\.data\.xml$/, "");
   const prior = await tunePrior(
     bestModel,
     tok,
