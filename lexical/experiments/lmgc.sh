@@ -6,7 +6,8 @@
 #
 #   lexical/experiments/lmgc.sh STUDENT_DIR [OUT]      (default OUT: runs/lmgc)
 #
-# Knobs (environment): INSTANCES (SemCor sample, default 24000), NEGATIVES (3), EPOCHS (1),
+# Knobs (environment): INSTANCES (SemCor sample, default 24000), EXAMPLES (WordNet example
+# sentences added to it: 0, N or all; default 0), NEGATIVES (3), EPOCHS (1),
 # LR (2e-4), MAXLEN (128), BATCH (32), CONTROL (1: also the two-epoch LMGC). Every model is
 # scored alone (ALL.key, --prior 0) and with the sense prior it chose on semeval2007
 # (ALL.prior.key). The two pipelines run side by side, one core each; the LMGC
@@ -21,7 +22,8 @@ ALL=$DATA/Evaluation_Datasets/ALL
 [ -f "$ALL/ALL.data.xml" ] || { echo "error: no $ALL/ALL.data.xml (set COHESIVE_DATA)" >&2; exit 1; }
 export OPENBLAS_NUM_THREADS=1
 COMMON=(--epochs "${EPOCHS:-1}" --batch "${BATCH:-32}" --lr "${LR:-2e-4}" --max-length "${MAXLEN:-128}"
-  --negatives "${NEGATIVES:-3}" --max-instances "${INSTANCES:-24000}" --eval-every 500 --backend wasm)
+  --negatives "${NEGATIVES:-3}" --max-instances "${INSTANCES:-24000}" --examples "${EXAMPLES:-0}"
+  --eval-every 500 --backend wasm)
 mkdir -p "$OUT"
 
 train() { # command model out [extra options]
