@@ -4,7 +4,7 @@
  *
  * @module
  */
-import { basename, join } from "node:path";
+import { join } from "node:path";
 import { parseArgs } from "node:util";
 import {
   BertModel,
@@ -16,12 +16,11 @@ import {
   WordPieceTokenizer,
 } from "@cohesive/shared";
 import { instancePairs, predictSenses } from "./lmgc.ts";
-import { trainLmgc } from "./lmgc_train.ts";
+import { readLabelledCorpus, trainLmgc } from "./lmgc_train.ts";
 import { countInstances } from "./baselines.ts";
-import { readKeys, readRaganatoXml, writeKeys } from "./raganato.ts";
+import { readRaganatoXml, writeKeys } from "./raganato.ts";
 import { WordNet } from "./wordnet.ts";
 import { disambiguateNeural } from "./neural_wsd.ts";
-import { wordnetExamples } from "./wordnet_examples.ts";
 import { keysWithPrior, type PriorSetting, readPriorSetting, tunePrior } from "./prior.ts";
 
 /** Help text of the neural commands. */
@@ -219,15 +218,7 @@ export async function selectPriorCommand(args: string[]): Promise<void> {
   await initRuntime({ backend: values.backend, quiet: true });
   const { model, tok, dir } = await loadWsdModel(values.model);
   const wn = await WordNet.open(values.wordnet);
-  const [corpus, gold] = devXml === "wordnet"
-    ? await wordnetExamples(wn, { split: "dev" }).then((e) => [e.corpus, e.keys] as const)
-    : await Promise.all([
-      readRaganatoXml(devXml),
-      readKeys(devXml.replace(/\.data\.xml$/, ".gold.key.txt")),
-    ]);
-  const name = devXml === "wordnet"
-    ? "wordnet-examples-dev"
-    : basename(devXml).replace(/\.data\.xml$/, "");
+  const { corpus, keys: gold, name } = await readLabelledCorpus(devXml, wn, "dev");
   const insts = instancePairs(corpus, wn, undefined, { allPos: values["all-pos"] });
   const s = await tunePrior(model, tok, { insts, gold, name }, dir);
   model.dispose();

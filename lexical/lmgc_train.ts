@@ -143,17 +143,31 @@ function goldKeyOf(dataXml: string): string {
   return dataXml.replace(/\.data\.xml$/, ".gold.key.txt");
 }
 
-/** A corpus and its gold keys: a framework file, or `wordnet` (the examples' split). */
-async function readCorpus(
+/** A sense-annotated corpus, its gold keys and a short name. */
+export interface LabelledCorpus {
+  /** The corpus. */
+  corpus: WsdCorpus;
+  /** Instance id → gold sense keys. */
+  keys: WsdKeys;
+  /** `semeval2007` for `…/semeval2007.data.xml`; `wordnet-examples-train` / `-dev`. */
+  name: string;
+}
+
+/**
+ * Read a corpus with its gold keys: a framework `*.data.xml` file (the key beside it as
+ * `*.gold.key.txt`) or `wordnet` (WordNet's examples, the given split).
+ */
+export async function readLabelledCorpus(
   spec: string,
   wn: WordNet,
   split: "train" | "dev",
-): Promise<[WsdCorpus, WsdKeys]> {
+): Promise<LabelledCorpus> {
   if (spec === "wordnet") {
     const ex = await wordnetExamples(wn, { split });
-    return [ex.corpus, ex.keys];
+    return { corpus: ex.corpus, keys: ex.keys, name: `wordnet-examples-${split}` };
   }
-  return await Promise.all([readRaganatoXml(spec), readKeys(goldKeyOf(spec))]);
+  const [corpus, keys] = await Promise.all([readRaganatoXml(spec), readKeys(goldKeyOf(spec))]);
+  return { corpus, keys, name: basename(spec).replace(/\.data\.xml$/, "") };
 }
 
 /** The gloss-classification loss of a batch: cross-entropy of the 2-way head. */
@@ -228,9 +242,12 @@ export async function trainLmgc(
   if (!ck.vocab) throw new RangeError(`${startDir}: no vocab.txt`);
   const tok = WordPieceTokenizer.fromVocab(ck.vocab);
   const wn = await WordNet.open(cfg.wordnet);
-  const [[trainCorpus, trainKeys], [devCorpus, devKeys]] = await Promise.all([
-    readCorpus(trainXml, wn, "train"),
-    readCorpus(devXml, wn, "dev"),
+  const [
+    { corpus: trainCorpus, keys: trainKeys },
+    { corpus: devCorpus, keys: devKeys, name: devName },
+  ] = await Promise.all([
+    readLabelledCorpus(trainXml, wn, "train"),
+    readLabelledCorpus(devXml, wn, "dev"),
   ]);
   if (cfg.maxLength > ck.config.max_position_embeddings) {
     throw new RangeError(
@@ -383,9 +400,6 @@ export async function trainLmgc(
   const bestModel = BertModel.fromWeights(bestCk.config, bestCk.weights);
   const after = bestModel.parameterCount();
   const mlmAfter = (await mlmHeldoutLoss(bestModel, heldout)).loss;
-  const devName = devXml === "wordnet"
-    ? "wordnet-examples-dev"
-    : basename(devXml).replace(/\.data\.xml$/, "");
   const prior = await tunePrior(
     bestModel,
     tok,
