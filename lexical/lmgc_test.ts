@@ -2,8 +2,9 @@ import assert from "node:assert/strict";
 import { join } from "node:path";
 import { ensureFixtures } from "@cohesive/fixtures";
 import { main } from "./main.ts";
-import { initRuntime, loadCheckpoint, Rng, WordPieceTokenizer } from "@cohesive/shared";
+import { BertModel, initRuntime, loadCheckpoint, Rng, WordPieceTokenizer } from "@cohesive/shared";
 import {
+  disambiguateNeural,
   encodePairs,
   instancePairs,
   MATCH,
@@ -174,6 +175,20 @@ Deno.test("LMGC-M trains on the existing 2-way head: parameter count and tensor 
     c.out,
     /t F1 by prior weight: 0: [\d.]+, 0\.1: .*\nchosen [\d.]+; written to .*wsd\.json/,
   );
+  // Raw text: the answer names the prior when it is on.
+  const m = BertModel.fromWeights(best.config, best.weights);
+  const tok = WordPieceTokenizer.fromVocab(best.vocab!);
+  const sentence = "He sat on the bank of the river.";
+  const plain = await disambiguateNeural(sentence, wn31, m, tok);
+  const withPrior = await disambiguateNeural(sentence, wn31, m, tok, {
+    name: "x",
+    priorWeight: 50,
+  });
+  m.dispose();
+  assert.equal(plain.find((t) => t.text === "bank")!.model, "lmgc");
+  const bank = withPrior.find((t) => t.text === "bank")!;
+  assert.equal(bank.model, "x+prior");
+  assert.equal(bank.senseKey, "bank%1:17:01::"); // WordNet's most tagged sense of bank
   c = await cli(["predict", "--model", run, ...data, "--out", join(dir, "c.key"), "--prior=-1"]);
   assert.deepEqual([c.code, c.out], [2, "error: --prior must be a number >= 0"]);
   await Deno.remove(dir, { recursive: true });
