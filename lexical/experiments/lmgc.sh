@@ -56,7 +56,9 @@ predict() { # run-dir: ALL.key (the model alone) and ALL.prior.key (with the pri
     train finetune "$STUDENT" "$OUT/lmgc-2x" --epochs $((2 * ${EPOCHS:-1})) && predict "$OUT/lmgc-2x"
   fi) &
 train pretrain "$STUDENT" "$OUT/lmgcm-pretrain"
-train finetune "$OUT/lmgcm-pretrain/best" "$OUT/lmgcm" && predict "$OUT/lmgcm"
+# Fine-tuning starts from the end of the lexical pre-training (its run folder's latest checkpoint),
+# not from its best semeval2007 step: model selection is the fine-tuned model's.
+train finetune "$OUT/lmgcm-pretrain" "$OUT/lmgcm" && predict "$OUT/lmgcm"
 wait
 for d in lmgc lmgc-2x lmgcm; do
   for suffix in "" .prior; do
