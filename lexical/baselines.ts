@@ -180,6 +180,7 @@ export function contentWords(text: string): string[] {
 }
 
 const baseCache = new WeakMap<WordNet, Map<string, string>>();
+const BASE_CACHE_LIMIT = 200_000;
 
 /** A word's base form for overlap counting: its first morphy form in n, v, a, r order. */
 export function baseForm(word: string, wn?: WordNet): string {
@@ -190,6 +191,8 @@ export function baseForm(word: string, wn?: WordNet): string {
   if (base === undefined) {
     base = wn.morphy(word, "n")[0] ?? wn.morphy(word, "v")[0] ?? wn.morphy(word, "a")[0] ??
       wn.morphy(word, "r")[0] ?? word;
+    // Bounded like WordNet's own look-up cache: a server sees unboundedly many distinct words.
+    if (cache.size >= BASE_CACHE_LIMIT) cache.clear();
     cache.set(word, base);
   }
   return base;
