@@ -4,7 +4,10 @@
  * runs at about 127 GFLOP/s on one thread and 254 on two, against about 42 for XNNPACK in wasm.
  * Used when an OpenBLAS library is found (Debian: `libopenblas0-pthread`); `COHESIVE_BLAS=off`
  * disables it, `COHESIVE_BLAS=/path/libopenblas.so` picks a library, `OPENBLAS_NUM_THREADS` caps the
- * threads (default: every core).
+ * threads (OpenBLAS reads it when it loads; default: every core). OpenBLAS's thread pool is one per
+ * process: we never resize it at run time (`openblas_set_num_threads` from several Deno workers at
+ * once, as `deno test --parallel` runs them, races with their calls), and the test task runs it
+ * single-threaded, since the test workers already call it concurrently.
  *
  * @module
  */
@@ -39,7 +42,6 @@ const SYMBOLS = {
     ],
     result: "void",
   },
-  openblas_set_num_threads: { parameters: ["i32"], result: "void" },
 } as const;
 
 /** A loaded BLAS: row-major `C = A·B` with optional transposes. */
@@ -73,9 +75,6 @@ export function nativeBlas(): NativeBlas | null {
   for (const path of setting ? [setting] : CANDIDATES) {
     try {
       const lib = Deno.dlopen(path, SYMBOLS);
-      const threads = Number(Deno.env.get("OPENBLAS_NUM_THREADS")) ||
-        navigator.hardwareConcurrency || 1;
-      lib.symbols.openblas_set_num_threads(threads);
       const f = lib.symbols.cblas_sgemm;
       loaded = {
         path,
