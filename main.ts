@@ -14,6 +14,7 @@
 import { parseArgs } from "node:util";
 import { join } from "node:path";
 import {
+  initRuntime,
   latestCheckpoint,
   loadCheckpoint,
   runCli,
@@ -23,7 +24,14 @@ import {
 } from "@cohesive/shared";
 import { BertModel } from "@cohesive/shared";
 import { pretrainTeacher } from "@cohesive/distill";
-import { disambiguateNeural, disambiguateText, trainLmgc, WordNet } from "@cohesive/lexical";
+import {
+  disambiguateNeural,
+  disambiguateText,
+  type LmgcResult,
+  loadWsdModel,
+  trainLmgc,
+  WordNet,
+} from "@cohesive/lexical";
 import { existsSync } from "node:fs";
 import { fillMasks } from "./shared/mlm_cli.ts";
 
@@ -62,6 +70,8 @@ async function main() {
     throw new UsageError("--examples must be a positive integer");
   }
   const teacherDir = join(values.out, "teacher");
+  // Also when every step is reused (the pretraining would otherwise have started it).
+  await initRuntime({ backend: values.backend });
 
   console.log("1/4 pretraining a small masked-LM teacher on the embedded WordNet text");
   const existing = await latestCheckpoint(teacherDir);
@@ -122,39 +132,31 @@ async function main() {
       "the model's own 2-way head; no parameter added), then neural WSD",
   );
   const lexDir = join(values.out, "lmgc-m");
-  const r = JSON.parse(
-    existsSync(join(lexDir, "result.json"))
-      ? await Deno.readTextFile(join(lexDir, "result.json"))
-      : JSON.stringify(
-        await trainLmgc(lexDir, {
-          model: checkpoint!,
-          mlm: true,
-          train: "wordnet",
-          dev: "wordnet",
-          mlmText: "wordnet",
-          wordnet: "3.1",
-          epochs: 1,
-          maxInstances: examples,
-          negatives: 1,
-          batchSize: 16,
-          maxLength: 64,
-          lr: 3e-4,
-        }, { resume: existsSync(join(lexDir, "latest.json")), backend: values.backend }),
-      ),
-  );
+  const resultFile = join(lexDir, "result.json");
+  const r: LmgcResult = existsSync(resultFile)
+    ? JSON.parse(await Deno.readTextFile(resultFile))
+    : await trainLmgc(lexDir, {
+      model: checkpoint!,
+      mlm: true,
+      train: "wordnet",
+      dev: "wordnet",
+      mlmText: "wordnet",
+      wordnet: "3.1",
+      epochs: 1,
+      maxInstances: examples,
+      negatives: 1,
+      batchSize: 16,
+      maxLength: 64,
+      lr: 3e-4,
+    }, { resume: existsSync(join(lexDir, "latest.json")), backend: values.backend });
   console.log(
     `    held-out example F1 ${r.best.f1.toFixed(1)}; parameters ${r.parameters.before} before, ` +
       `${r.parameters.after} after; MLM loss ${r.mlmLoss.before.toFixed(3)} → ` +
       `${r.mlmLoss.after.toFixed(3)}`,
   );
-  const best = await loadCheckpoint(join(lexDir, "best"));
-  const lexModel = BertModel.fromWeights(best.config, best.weights);
-  show(
-    await disambiguateNeural(text, wn, lexModel, WordPieceTokenizer.fromVocab(best.vocab!), {
-      priorWeight: r.prior.weight,
-    }),
-  );
-  lexModel.dispose();
+  const lex = await loadWsdModel(lexDir); // its best/ checkpoint and the prior chosen for it
+  show(await disambiguateNeural(text, wn, lex.model, lex.tok, { priorWeight: lex.prior?.weight }));
+  lex.model.dispose();
   console.log(`done: run folder ${values.out}`);
 }
 

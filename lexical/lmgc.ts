@@ -136,7 +136,8 @@ export function encodePairs(
 }
 
 /**
- * P(match) of every candidate of every instance, and the chosen sense keys (argmax). Runs in
+ * P(match) of every candidate of every instance, by instance id (choose with `keysWithPrior` of
+ * `prior.ts`; weight 0 is the argmax). Runs in
  * batches of at most `batchSize` pairs of at most `maxLength` tokens (default 160, capped at the
  * model's positions).
  */
@@ -145,7 +146,7 @@ export async function predictSenses(
   tok: WordPieceTokenizer,
   insts: InstancePairs[],
   opts: { maxLength?: number; batchSize?: number; onProgress?: (done: number) => void } = {},
-): Promise<{ keys: WsdKeys; scores: Map<string, number[]> }> {
+): Promise<{ scores: Map<string, number[]> }> {
   // The seed recipe's 160 tokens, or fewer where the model has fewer positions.
   const maxLength = opts.maxLength ?? Math.min(160, model.config.max_position_embeddings);
   const B = opts.batchSize ?? 64;
@@ -171,15 +172,11 @@ export async function predictSenses(
     p.dispose();
     opts.onProgress?.(Math.min(flat.length, i + B));
   }
-  const keys: WsdKeys = new Map(), scores = new Map<string, number[]>();
+  const scores = new Map<string, number[]>();
   let k = 0;
   for (const p of insts) {
-    const s = Array.from(probs.subarray(k, k + p.candidates.length));
+    scores.set(p.id, Array.from(probs.subarray(k, k + p.candidates.length)));
     k += p.candidates.length;
-    let best = 0;
-    for (let c = 1; c < s.length; c++) if (s[c] > s[best]) best = c;
-    keys.set(p.id, [p.candidates[best].key]);
-    scores.set(p.id, s);
   }
-  return { keys, scores };
+  return { scores };
 }

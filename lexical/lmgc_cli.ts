@@ -8,7 +8,6 @@ import { join } from "node:path";
 import { parseArgs } from "node:util";
 import {
   BertModel,
-  dataDir,
   initRuntime,
   latestCheckpoint,
   loadCheckpoint,
@@ -16,7 +15,7 @@ import {
   WordPieceTokenizer,
 } from "@cohesive/shared";
 import { instancePairs, predictSenses } from "./lmgc.ts";
-import { readLabelledCorpus, trainLmgc } from "./lmgc_train.ts";
+import { defaultCorpus, readLabelledCorpus, trainLmgc } from "./lmgc_train.ts";
 import { countInstances } from "./baselines.ts";
 import { readRaganatoXml, writeKeys } from "./raganato.ts";
 import { WordNet } from "./wordnet.ts";
@@ -141,14 +140,15 @@ export async function loadWsdModel(
   };
 }
 
-function priorWeight(given: string | undefined, stored: PriorSetting | undefined): number {
-  if (given === undefined) return stored?.weight ?? 0;
+/** `--prior W` as a number (undefined when not given: the run's stored choice applies). */
+function parsePrior(given: string | undefined): number | undefined {
+  if (given === undefined) return undefined;
   const w = Number(given);
   if (!(Number.isFinite(w) && w >= 0)) throw new UsageError(`--prior must be a number >= 0`);
   return w;
 }
 
-function describePrior(weight: number, given: string | undefined, s?: PriorSetting): string {
+function describePrior(weight: number, given: number | undefined, s?: PriorSetting): string {
   if (weight === 0) return "the model alone (prior weight 0)";
   return `sense prior weight ${weight} (${
     given !== undefined ? "given" : `chosen on ${s?.selectedOn}`
@@ -174,11 +174,11 @@ export async function predictCommand(args: string[]): Promise<void> {
   if (positionals.length) throw new UsageError(`unexpected argument ${positionals[0]}`);
   if (!values.model) throw new UsageError("--model DIR is required");
   if (!values.input) throw new UsageError("--input FILE.data.xml is required");
-  priorWeight(values.prior, undefined); // a bad --prior fails before the model loads
+  const given = parsePrior(values.prior); // a bad --prior fails before the model loads
   if (!values.out) throw new UsageError("--out FILE.key is required");
   await initRuntime({ backend: values.backend, quiet: true });
   const { model, tok, dir, prior } = await loadWsdModel(values.model);
-  const weight = priorWeight(values.prior, prior);
+  const weight = given ?? prior?.weight ?? 0;
   const wn = await WordNet.open(values.wordnet);
   const corpus = await readRaganatoXml(values.input);
   const insts = instancePairs(corpus, wn, undefined, { allPos: values["all-pos"] });
@@ -190,7 +190,7 @@ export async function predictCommand(args: string[]): Promise<void> {
   await writeKeys(values.out, keys);
   console.error(
     `${dir}: ${keys.size} of ${countInstances(corpus)} instances answered with ${
-      describePrior(weight, values.prior, prior)
+      describePrior(weight, given, prior)
     }, written to ` +
       `${values.out} (${((performance.now() - t0) / 1000).toFixed(1)} s)`,
   );
@@ -212,9 +212,7 @@ export async function selectPriorCommand(args: string[]): Promise<void> {
   });
   if (positionals.length) throw new UsageError(`unexpected argument ${positionals[0]}`);
   if (!values.model) throw new UsageError("--model DIR is required");
-  const data = dataDir();
-  const devXml = values.dev ??
-    (data ? join(data, "wsd/Evaluation_Datasets/semeval2007/semeval2007.data.xml") : "wordnet");
+  const devXml = values.dev ?? defaultCorpus("dev");
   await initRuntime({ backend: values.backend, quiet: true });
   const { model, tok, dir } = await loadWsdModel(values.model);
   const wn = await WordNet.open(values.wordnet);
@@ -237,12 +235,13 @@ export async function disambiguateWithModel(
   json: boolean,
   prior?: string,
 ): Promise<void> {
+  const given = parsePrior(prior);
   await initRuntime({ quiet: true });
   const loaded = await loadWsdModel(modelDir);
   const { model, tok } = loaded;
   const wn = await WordNet.open(wordnet);
   const tokens = await disambiguateNeural(text, wn, model, tok, {
-    priorWeight: priorWeight(prior, loaded.prior),
+    priorWeight: given ?? loaded.prior?.weight ?? 0,
   });
   model.dispose();
   if (json) return console.log(JSON.stringify(tokens, null, 2));

@@ -125,6 +125,7 @@ Deno.test("LMGC-M trains on the existing 2-way head: parameter count and tensor 
   assert.deepEqual(await readPriorSetting(r.checkpoint), r.prior);
   assert.deepEqual(Object.keys(r.prior.f1).map(Number).sort(), [...PRIOR_WEIGHTS].sort());
   assert.equal(r.prior.selectedOn, "t");
+  assert.equal(r.prior.f1["0"], r.best.f1); // chosen from the best checkpoint's own dev scores
   assert.equal(r.prior.f1[String(r.prior.weight)], Math.max(...Object.values(r.prior.f1)));
 
   // predict uses it (or --prior), select-prior rewrites it; a bad --prior is one line, exit 2.

@@ -40,7 +40,14 @@ import {
   trainingPairs,
 } from "./lmgc.ts";
 import { scoreKeys } from "./score_quick.ts";
-import { type PriorSetting, tunePrior } from "./prior.ts";
+import {
+  keysWithPrior,
+  type PriorSetting,
+  readPriorSetting,
+  selectPriorWeight,
+  tunePrior,
+  writePriorSetting,
+} from "./prior.ts";
 import { wordnetLines } from "./wordnet_text.ts";
 
 /** Settings of an LMGC / LMGC-M run. */
@@ -143,6 +150,23 @@ function goldKeyOf(dataXml: string): string {
   return dataXml.replace(/\.data\.xml$/, ".gold.key.txt");
 }
 
+/**
+ * The default training corpus (SemCor), selection set (semeval2007) and MLM text (the corpus) of
+ * the data folder; `wordnet` (WordNet's examples, its text) when there is no data folder.
+ */
+export function defaultCorpus(which: "train" | "dev" | "text"): string {
+  const data = dataDir();
+  if (!data) return "wordnet";
+  return join(
+    data,
+    {
+      train: "wsd/Training_Corpora/SemCor/semcor.data.xml",
+      dev: "wsd/Evaluation_Datasets/semeval2007/semeval2007.data.xml",
+      text: "corpus",
+    }[which],
+  );
+}
+
 /** A sense-annotated corpus, its gold keys and a short name. */
 export interface LabelledCorpus {
   /** The corpus. */
@@ -223,12 +247,9 @@ export async function trainLmgc(
   const runFile = join(runDir, "run.json");
   const cfg = await resolveRunConfig(runDir, partial, opts.resume, resolveLmgcRun);
   // Without a data folder the defaults are WordNet's own examples and text (the quick start).
-  const data = dataDir();
-  const trainXml = cfg.train ||
-    (data ? join(data, "wsd/Training_Corpora/SemCor/semcor.data.xml") : "wordnet");
-  const devXml = cfg.dev ||
-    (data ? join(data, "wsd/Evaluation_Datasets/semeval2007/semeval2007.data.xml") : "wordnet");
-  const text = cfg.mlmText || (data ? join(data, "corpus") : "wordnet");
+  const trainXml = cfg.train || defaultCorpus("train");
+  const devXml = cfg.dev || defaultCorpus("dev");
+  const text = cfg.mlmText || defaultCorpus("text");
 
   if (trainXml === "wordnet" && cfg.examples !== 0) {
     throw new RangeError(
@@ -328,24 +349,27 @@ export async function trainLmgc(
       mlm: { positions: m.positions, labels: m.labels },
     });
   };
+  const bestDir = join(runDir, "best");
   let best = { f1: -1, step: 0 };
   try {
     best = JSON.parse(await Deno.readTextFile(join(runDir, "best.json")));
   } catch { /* first run */ }
   const evaluate = async (step: number) => {
     const bar = opts.progress === false ? undefined : new Progress("dev", devInsts.length);
-    const { keys } = await predictSenses(model, tok, devInsts, { maxLength: cfg.maxLength });
+    const { scores } = await predictSenses(model, tok, devInsts, { maxLength: cfg.maxLength });
     bar?.tick(devInsts.length);
-    const s = scoreKeys(devKeys, keys as WsdKeys);
+    const s = scoreKeys(devKeys, keysWithPrior(devInsts, scores, 0));
     const mlm = (await mlmHeldoutLoss(model, heldout)).loss;
     if (s.f1 > best.f1) {
       best = { f1: s.f1, step };
-      await saveCheckpoint(join(runDir, "best"), {
+      await saveCheckpoint(bestDir, {
         config: model.config,
         weights: await model.weights(),
         vocab: ck.vocab!,
         meta: { kind: cfg.mlm ? "lmgc-m" : "lmgc", step, dev_f1: s.f1 },
       });
+      // The sense-prior weight of this checkpoint, from the same selection-set scores.
+      await writePriorSetting(bestDir, selectPriorWeight(devInsts, scores, devKeys, devName));
       await writeFileAtomic(join(runDir, "best.json"), JSON.stringify(best));
     }
     return { dev_f1: s.f1, eval_mlm_loss: mlm };
@@ -396,17 +420,15 @@ export async function trainLmgc(
   const interrupted = r.interrupted;
   if (!interrupted && r.step % evalEvery !== 0) await evaluate(r.step);
   if (best.f1 < 0) await evaluate(steps);
-  const bestCk = await loadCheckpoint(join(runDir, "best"));
+  const bestCk = await loadCheckpoint(bestDir);
   const bestModel = BertModel.fromWeights(bestCk.config, bestCk.weights);
   const after = bestModel.parameterCount();
   const mlmAfter = (await mlmHeldoutLoss(bestModel, heldout)).loss;
-  const prior = await tunePrior(
-    bestModel,
-    tok,
-    { insts: devInsts, gold: devKeys, name: devName },
-    join(runDir, "best"),
-    { maxLength: cfg.maxLength },
-  );
+  // Written with the best checkpoint; a best/ left by an older version has none yet.
+  const prior = (await readPriorSetting(bestDir)) ??
+    await tunePrior(bestModel, tok, { insts: devInsts, gold: devKeys, name: devName }, bestDir, {
+      maxLength: cfg.maxLength,
+    });
   bestModel.dispose();
   model.dispose();
   const result: LmgcResult = {
@@ -414,7 +436,7 @@ export async function trainLmgc(
     best,
     parameters: { before, after },
     mlmLoss: { before: mlmBefore, after: mlmAfter },
-    checkpoint: join(runDir, "best"),
+    checkpoint: bestDir,
     prior,
     pairs: pairs.length,
     seconds: (performance.now() - t0) / 1000,

@@ -10,7 +10,7 @@
 import { tokenize } from "./disambiguate.ts";
 import type { WsdCorpus, WsdKeys, WsdSentence, WsdToken } from "./raganato.ts";
 import type { PartOfSpeech, Synset, WordNet } from "./wordnet.ts";
-import { wordnetText } from "./wordnet_text.ts";
+import { type WordNetText, wordnetText } from "./wordnet_text.ts";
 
 /** Which examples: a held-out share (by a hash of the example) or the rest. */
 export type ExampleSplit = "train" | "dev" | "all";
@@ -36,6 +36,14 @@ export interface WordNetExamples {
 }
 
 const UPOS: Record<PartOfSpeech, string> = { n: "NOUN", v: "VERB", a: "ADJ", r: "ADV" };
+
+/** Each WordNet's glosses are read once per process (train and dev splits come from one read). */
+const textCache = new WeakMap<WordNet, Promise<WordNetText>>();
+function examplesOf(wn: WordNet): Promise<WordNetText> {
+  let t = textCache.get(wn);
+  if (!t) textCache.set(wn, t = wordnetText(wn.path));
+  return t;
+}
 
 /** FNV-1a, for a split that does not depend on the order of the data files. */
 function hash(s: string): number {
@@ -74,7 +82,7 @@ export async function wordnetExamples(
   opts: WordNetExamplesOptions = {},
 ): Promise<WordNetExamples> {
   const split = opts.split ?? "all", pct = opts.devPercent ?? 1;
-  const { examples } = await wordnetText(wn.path);
+  const { examples } = await examplesOf(wn);
   const sentences: WsdSentence[] = [];
   const keys: WsdKeys = new Map();
   let skipped = 0;

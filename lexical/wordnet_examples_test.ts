@@ -14,12 +14,8 @@ Deno.test("WordNet's examples become a sense-annotated corpus with disjoint trai
     byText.set(text, { ...ref.token, key: all.keys.get(ref.token.id!)![0] });
   }
   // The synset's lemma is found through its inflections and across multi-word lemmas.
-  assert.deepEqual(byText.get("they pulled the canoe up on the bank"), {
-    ...byText.get("they pulled the canoe up on the bank"),
-    lemma: "bank",
-    pos: "NOUN",
-    key: "bank%1:17:01::",
-  });
+  const canoe = byText.get("they pulled the canoe up on the bank");
+  assert.deepEqual([canoe?.lemma, canoe?.pos, canoe?.key], ["bank", "NOUN", "bank%1:17:01::"]);
   const ran = [...byText.entries()].find(([t, v]) => v.lemma === "run" && / ran /.test(` ${t} `));
   assert.ok(ran, "an example with 'ran' tagged as run");
   assert.ok([...byText.values()].some((v) => v.lemma.includes("_")), "a multi-word lemma");
