@@ -401,7 +401,7 @@ export async function distillStudent(
       if (stream && st.stream) stream.restore(st.stream);
       rng.restore(st.rng);
     },
-    evaluate: heldoutEvaluator(student, heldout),
+    evaluate: heldoutEvaluator(student, heldout, { order: true }),
     count: (m: Micro) => ({ tokens: m.batch.B * m.batch.T }),
   };
   let result: TrainResult;

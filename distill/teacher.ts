@@ -184,7 +184,7 @@ export async function pretrainTeacher(
       trainStream.restore(st.stream);
       rng.restore(st.rng);
     },
-    evaluate: heldoutEvaluator(model, heldout),
+    evaluate: heldoutEvaluator(model, heldout, { order: true }),
     count: (b: MlmBatch) => ({ tokens: b.B * b.T }),
   };
   const result = await train(

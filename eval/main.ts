@@ -8,6 +8,7 @@
  * deno task eval nlu --model DIR --task sst2|cola|rte|mrpc|stsb|qqp|all [--max-train N] [--epochs N]
  * deno task eval plagiarism [--model NAME=DIR ...] [--max-train N] [--out DIR]
  * deno task eval report --out DIR [--nlu DIR] [--plagiarism DIR] [--compare DIR] [--bench DIR]
+ * deno task eval mlm --model NAME=DIR ... [--data PATH|wordnet] [--out DIR]
  * ```
  *
  * @module
@@ -15,13 +16,15 @@
 import { join } from "node:path";
 import { parseArgs } from "node:util";
 import { WordNet } from "@cohesive/lexical";
-import { runCli, usage, UsageError, writeFileAtomic } from "@cohesive/shared";
+import { dataDir, runCli, usage, UsageError, writeFileAtomic } from "@cohesive/shared";
+import { existsSync } from "node:fs";
 import { NLU_TASKS, parseTasks, UnknownTaskError } from "./nlu_data.ts";
 import { runNlu } from "./nlu.ts";
 import { formatScorerOutput, scoreWsdFiles, WSD_POS } from "./wsd_score.ts";
 import { formatWsdBaselines, runWsdBaselines } from "./wsd_baselines.ts";
 import { runPlagiarism } from "./plagiarism.ts";
 import { buildReport } from "./report.ts";
+import { evaluateMlm, formatMlmTable } from "./mlm.ts";
 
 const HELP = `deno task eval <command> [options]
 
@@ -45,6 +48,11 @@ Commands
         --out DIR (default runs/plagiarism)  --paragraphs N (per split, 400)  --max-train N
         --max-eval N  --epochs N (2)  --batch N  --lr X  --max-length N (128)  --seed N (0)
         --parts spin,pan,mrpc,sts (default all)  --backend B
+  mlm   held-out masked-LM loss, the loss with word order shuffled (order gain ≈ 0: the model is
+        still a bag of words) and the unigram reference, per model, on the same masked rows
+        --model NAME=DIR (repeatable; checkpoint or run folder)   (required)
+        --data PATH|wordnet (default: COHESIVE_DATA/corpus, else wordnet)  --batches N (16)
+        --rows N (32)  --seq N (128)  --seed N (1234)  --out DIR (default runs/mlm)  --backend B
   report  one markdown report + JSON + SVG plots of every result found
         --out DIR (required)  --nlu DIR  --plagiarism DIR  --compare DIR  --bench DIR
         (each repeatable)  --wsd NAME=FILE.key (repeatable, WordNet 3.0 answers on ALL)
@@ -318,6 +326,52 @@ async function report(args: string[]): Promise<void> {
   for (const m of r.missing) console.log(`missing: ${m}`);
 }
 
+async function mlm(args: string[]): Promise<void> {
+  const { values } = usage(() =>
+    parseArgs({
+      args,
+      options: {
+        model: { type: "string", multiple: true },
+        data: { type: "string" },
+        batches: { type: "string" },
+        rows: { type: "string" },
+        seq: { type: "string" },
+        seed: { type: "string" },
+        out: { type: "string", default: join("runs", "mlm") },
+        backend: { type: "string" },
+      },
+    })
+  );
+  const models = (values.model ?? []).map((m) => {
+    const i = m.indexOf("=");
+    return i > 0 ? { name: m.slice(0, i), dir: m.slice(i + 1) } : { name: m, dir: m };
+  });
+  if (models.length === 0) throw new UsageError("mlm needs --model NAME=DIR");
+  const positive = (name: string, v: string | undefined) => {
+    const n = int(name, v);
+    if (n === 0) throw new UsageError(`--${name} must be at least 1`);
+    return n;
+  };
+  let data = values.data;
+  if (data === undefined) {
+    const root = dataDir();
+    data = root && existsSync(join(root, "corpus")) ? join(root, "corpus") : "wordnet";
+  }
+  const r = await evaluateMlm({
+    models,
+    data,
+    batches: positive("batches", values.batches),
+    rows: positive("rows", values.rows),
+    seqLen: positive("seq", values.seq),
+    seed: int("seed", values.seed),
+    out: values.out,
+    backend: values.backend,
+    command: command(["mlm", ...args]),
+  });
+  console.log(formatMlmTable(r));
+  console.log(`\nwritten: ${r.files.join(", ")}`);
+}
+
 async function main(): Promise<void> {
   const [cmd, ...rest] = Deno.args;
   switch (cmd) {
@@ -331,6 +385,8 @@ async function main(): Promise<void> {
       return await plagiarism(rest);
     case "report":
       return await report(rest);
+    case "mlm":
+      return await mlm(rest);
     case undefined:
     case "help":
     case "--help":

@@ -87,3 +87,52 @@ Deno.test("eval rejects an unknown command and a bad report flag", async () => {
   assert.equal(rep.code, 2);
   assert.equal(rep.stderr, 'error: --wsd takes NAME=PATH, got "nokey"\n');
 });
+
+Deno.test("eval mlm reports loss, order gain and the unigram reference; no model is a usage error", async () => {
+  const fixtures = await ensureFixtures();
+  const dir = await Deno.makeTempDir();
+  try {
+    const words = "your which their said if do will each about how up out them then she many".split(
+      " ",
+    );
+    const lines = Array.from(
+      { length: 400 },
+      (_, i) =>
+        Array.from({ length: 6 + (i % 5) }, (_, j) => words[(i * 7 + j * 3) % 16]).join(" "),
+    );
+    await Deno.writeTextFile(join(dir, "text.txt"), lines.join("\n") + "\n");
+    const out = join(dir, "out");
+    const r = await cli([
+      "mlm",
+      "--model",
+      `tiny=${join(fixtures, "tiny-bert")}`,
+      "--data",
+      join(dir, "text.txt"),
+      "--batches",
+      "2",
+      "--rows",
+      "4",
+      "--seq",
+      "32",
+      "--out",
+      out,
+    ]);
+    assert.equal(r.code, 0, r.stderr);
+    assert.match(r.stdout, /\| tiny \| /);
+    const j = JSON.parse(await Deno.readTextFile(join(out, "mlm.json")));
+    assert.equal(j.models.length, 1);
+    const m = j.models[0];
+    assert.deepEqual(j.batches, { count: 2, rows: 4, seqLen: 32 });
+    assert.ok(m.tokens > 0);
+    assert.ok(Math.abs(m.orderGain - (m.shuffledLoss - m.loss)) < 1e-9);
+    // An untrained 128-token model is near log(128) = 4.85; the unigram of 16 words is below it.
+    assert.ok(m.loss > 4 && m.loss < 6, `loss ${m.loss}`);
+    assert.ok(m.unigram > 2 && m.unigram < m.loss, `unigram ${m.unigram}`);
+    assert.ok(await Deno.stat(join(out, "mlm.md")));
+    const bad = await cli(["mlm"]);
+    assert.equal(bad.code, 2);
+    assert.equal(bad.stderr, "error: mlm needs --model NAME=DIR\n");
+  } finally {
+    await Deno.remove(dir, { recursive: true });
+  }
+});

@@ -25,3 +25,4 @@ export * from "./linear.ts";
 export * from "./plagiarism_data.ts";
 export * from "./plagiarism.ts";
 export * from "./report.ts";
+export * from "./mlm.ts";

@@ -63,13 +63,62 @@ export async function mlmHeldoutLoss(
   return { loss, ppl: Math.exp(loss), tokens: n };
 }
 
-/** A trainer `evaluate` hook: held-out MLM loss and perplexity of `model` on fixed `batches`. */
+/**
+ * The same batches with the tokens of every row in a random order (`[CLS]` stays first; padding
+ * stays at the end; the masked positions follow their tokens). A model that uses word order
+ * predicts worse on these; a bag-of-words model predicts exactly as well. Deterministic for `seed`.
+ */
+export function shuffledBatches(batches: MlmBatch[], seed = 7): MlmBatch[] {
+  const rng = new Rng(seed);
+  return batches.map((b) => {
+    const ids = Int32Array.from(b.inputIds);
+    const to = new Int32Array(b.B * b.T); // old flat index -> new flat index
+    for (let r = 0; r < b.B; r++) {
+      const o = r * b.T;
+      let n = 0;
+      while (n < b.T && b.attentionMask[o + n]) n++;
+      const perm = Array.from({ length: Math.max(n - 1, 0) }, (_, i) => i + 1);
+      for (let i = perm.length - 1; i > 0; i--) {
+        const j = rng.int(i + 1);
+        [perm[i], perm[j]] = [perm[j], perm[i]];
+      }
+      to[o] = o;
+      perm.forEach((from, i) => {
+        ids[o + 1 + i] = b.inputIds[o + from];
+        to[o + from] = o + 1 + i;
+      });
+    }
+    return { ...b, inputIds: ids, positions: Int32Array.from(b.positions, (p) => to[p]) };
+  });
+}
+
+/** What {@link heldoutEvaluator} reports. */
+export type HeldoutMetrics = {
+  /** Mean masked-token cross-entropy (nats). */
+  eval_loss: number;
+  /** Its perplexity. */
+  eval_ppl: number;
+  /**
+   * Loss on the same batches with each row's tokens shuffled, minus `eval_loss`: how much the model
+   * gains from word order (≈ 0 for a bag-of-words model). Only with `order: true`.
+   */
+  eval_order_gain?: number;
+};
+
+/**
+ * A trainer `evaluate` hook: held-out MLM loss and perplexity of `model` on fixed `batches`, and
+ * with `order` the word-order gain (see {@link HeldoutMetrics}).
+ */
 export function heldoutEvaluator(
   model: BertModel,
   batches: MlmBatch[],
-): () => Promise<{ eval_loss: number; eval_ppl: number }> {
+  opts: { order?: boolean } = {},
+): () => Promise<HeldoutMetrics> {
+  const shuffled = opts.order ? shuffledBatches(batches) : undefined;
   return async () => {
     const r = await mlmHeldoutLoss(model, batches);
-    return { eval_loss: r.loss, eval_ppl: r.ppl };
+    const out: HeldoutMetrics = { eval_loss: r.loss, eval_ppl: r.ppl };
+    if (shuffled) out.eval_order_gain = (await mlmHeldoutLoss(model, shuffled)).loss - r.loss;
+    return out;
   };
 }
