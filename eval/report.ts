@@ -13,6 +13,7 @@ import { lineChartSvg, REPO_ROOT, type Series, writeFileAtomic } from "@cohesive
 import { formatNluTable, type NluReport } from "./nlu.ts";
 import { NLU_TASK_SPECS } from "./nlu_data.ts";
 import { formatPlagiarismTable, type PlagiarismReport } from "./plagiarism.ts";
+import { formatMlmTable, type MlmEvalResult } from "./mlm.ts";
 import { SPIN_SETTINGS } from "./spinner.ts";
 import {
   formatWsdBaselines,
@@ -45,6 +46,8 @@ export interface ReportOptions {
   compare?: string[];
   /** Folders holding `bench.json` (default `runs/bench` when it exists). */
   bench?: string[];
+  /** Folders holding `mlm.json` from `eval mlm` (default `runs/mlm` when it exists). */
+  mlm?: string[];
   /**
    * WSD system answers on ALL (WordNet 3.0 keys), scored against the gold keys; a system named
    * like an expected model counts as that model's WSD result.
@@ -131,6 +134,8 @@ export interface ReportJson {
   convergence: { dir: string; report?: CompareJson; missing?: string }[];
   /** Bench runs, by folder. */
   bench: { dir: string; report?: BenchJson; missing?: string }[];
+  /** `eval mlm` results: held-out MLM loss and word-order gain. */
+  mlm: { dir: string; report?: MlmEvalResult; missing?: string }[];
   /** Expected models: found or missing. */
   models: { name: string; path: string; present: boolean; usedIn: string[] }[];
 }
@@ -182,6 +187,7 @@ export async function buildReport(
     plagiarism: [],
     convergence: [],
     bench: [],
+    mlm: [],
     models: [],
   };
   const missing: string[] = [];
@@ -249,6 +255,11 @@ export async function buildReport(
     defaults(o.bench, [join(REPO_ROOT, "runs", "bench")]),
     "bench.json",
     "bench",
+  );
+  json.mlm = await load<MlmEvalResult>(
+    defaults(o.mlm, [join(REPO_ROOT, "runs", "mlm")]),
+    "mlm.json",
+    "masked-LM",
   );
 
   // --- expected models ---
@@ -568,6 +579,12 @@ export async function buildReport(
       );
     }
     md.push("", `Command: \`deno task bench ${(r.args ?? []).join(" ")}\``, "");
+  }
+
+  if (json.mlm.length) md.push("## Masked-LM loss and word order", "");
+  for (const m of json.mlm) {
+    if (!m.report) md.push(`- ${rel(m.dir)}: **missing** (${m.missing})`, "");
+    else md.push(`From ${rel(m.dir)}:`, "", formatMlmTable(m.report), "");
   }
 
   if (missing.length) {

@@ -137,9 +137,27 @@ Deno.test("buildReport() gathers every result with its command and lists missing
       peer: [{ mode: "train", tokens_per_s: 3000, threads: 2 }],
       args: ["--backends", "wasm"],
     });
+    const mlm = join(dir, "mlm");
+    await writeJson(join(mlm, "mlm.json"), {
+      data: "corpus",
+      batches: { count: 16, rows: 32, seqLen: 128 },
+      models: [{
+        name: "student",
+        checkpoint: "runs/student/checkpoint-9",
+        parameters: 4433468,
+        loss: 6.5,
+        ppl: 665.1,
+        shuffledLoss: 6.501,
+        orderGain: 0.001,
+        unigram: 7.088,
+        tokens: 9404,
+      }],
+      files: [],
+    });
     const out = join(dir, "report");
     const r = await buildReport({
       out,
+      mlm: [mlm],
       nlu: [nlu, join(dir, "no-nlu")],
       plagiarism: [plag],
       compare: [cmp],
@@ -158,6 +176,10 @@ Deno.test("buildReport() gathers every result with its command and lists missing
     assert.match(md, /seed 7/);
     assert.match(md, /\| train \| 1500 \(wasm\) \| 3000 \| 0\.50× \|/);
     assert.match(md, /Command: `deno task bench --backends wasm`/);
+    assert.match(
+      md,
+      /\| student \| 4,433,468 \| 6\.500 \| 665\.1 \| 6\.501 \| 0\.001 \| 7\.088 \| 9404 \|/,
+    );
     assert.match(md, /\| lmgc-m \| .*lmgcm \| \*\*missing\*\* \|/);
     assert.match(md, /\| student \| .*student \| present \| NLU .*nlu \|/);
     assert.doesNotMatch(md, /NaN|undefined|TO[D]O|placeholder/i);
