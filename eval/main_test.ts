@@ -124,6 +124,7 @@ Deno.test("eval mlm reports loss, order gain and the unigram reference; no model
     const m = j.models[0];
     assert.deepEqual(j.batches, { count: 2, rows: 4, seqLen: 32 });
     assert.ok(m.tokens > 0);
+    assert.ok(m.accuracy >= 0 && m.accuracy <= 1);
     assert.ok(Math.abs(m.orderGain - (m.shuffledLoss - m.loss)) < 1e-9);
     // An untrained 128-token model is near log(128) = 4.85; the unigram of 16 words is below it.
     assert.ok(m.loss > 4 && m.loss < 6, `loss ${m.loss}`);

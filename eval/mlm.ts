@@ -40,6 +40,8 @@ export interface MlmEvalRow {
   loss: number;
   /** Its perplexity. */
   ppl: number;
+  /** Top-1 accuracy of the masked predictions. */
+  accuracy: number;
   /** Loss with each row's tokens shuffled. */
   shuffledLoss: number;
   /** `shuffledLoss − loss`: what word order is worth to the model (nats). */
@@ -162,6 +164,7 @@ export async function evaluateMlm(opts: MlmEvalOptions): Promise<MlmEvalResult> 
         parameters: model.parameterCount(),
         loss: r.loss,
         ppl: r.ppl,
+        accuracy: r.accuracy,
         shuffledLoss: s.loss,
         orderGain: s.loss - r.loss,
         unigram,
@@ -201,12 +204,14 @@ export function formatMlmTable(r: MlmEvalResult): string {
   const lines = [
     `Held-out masked-LM loss on ${r.data} (${r.batches.count} × ${r.batches.rows} rows of ${r.batches.seqLen} tokens; nats)`,
     "",
-    "| model | parameters | loss | perplexity | shuffled order | order gain | unigram | masked tokens |",
-    "|---|---:|---:|---:|---:|---:|---:|---:|",
+    "| model | parameters | loss | perplexity | accuracy | shuffled order | order gain | unigram | masked tokens |",
+    "|---|---:|---:|---:|---:|---:|---:|---:|---:|",
     ...r.models.map((m) =>
       `| ${m.name} | ${m.parameters.toLocaleString("en-US")} | ${f(m.loss)} | ${
         m.ppl.toFixed(1)
-      } | ${f(m.shuffledLoss)} | ${f(m.orderGain)} | ${f(m.unigram)} | ${m.tokens} |`
+      } | ${(100 * m.accuracy).toFixed(1)} % | ${f(m.shuffledLoss)} | ${f(m.orderGain)} | ${
+        f(m.unigram)
+      } | ${m.tokens} |`
     ),
     "",
     "order gain = shuffled-order loss − loss: ≈ 0 means the model ignores word order (a bag of words).",

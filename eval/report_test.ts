@@ -147,6 +147,7 @@ Deno.test("buildReport() gathers every result with its command and lists missing
         parameters: 4433468,
         loss: 6.5,
         ppl: 665.1,
+        accuracy: 0.123,
         shuffledLoss: 6.501,
         orderGain: 0.001,
         unigram: 7.088,
@@ -178,7 +179,7 @@ Deno.test("buildReport() gathers every result with its command and lists missing
     assert.match(md, /Command: `deno task bench --backends wasm`/);
     assert.match(
       md,
-      /\| student \| 4,433,468 \| 6\.500 \| 665\.1 \| 6\.501 \| 0\.001 \| 7\.088 \| 9404 \|/,
+      /\| student \| 4,433,468 \| 6\.500 \| 665\.1 \| 12\.3 % \| 6\.501 \| 0\.001 \| 7\.088 \| 9404 \|/,
     );
     assert.match(md, /\| lmgc-m \| .*lmgcm \| \*\*missing\*\* \|/);
     assert.match(md, /\| student \| .*student \| present \| NLU .*nlu \|/);

@@ -37,14 +37,17 @@ export function batchTensors(b: MlmBatch): {
   };
 }
 
-/** Mean masked-token cross-entropy of `model` over `batches` (eval mode) and its perplexity. */
+/**
+ * Mean masked-token cross-entropy of `model` over `batches` (eval mode), its perplexity, and the
+ * top-1 accuracy of the masked predictions.
+ */
 export async function mlmHeldoutLoss(
   model: BertModel,
   batches: MlmBatch[],
-): Promise<{ loss: number; ppl: number; tokens: number }> {
-  let sum = 0, n = 0;
+): Promise<{ loss: number; ppl: number; accuracy: number; tokens: number }> {
+  let sum = 0, n = 0, hits = 0;
   for (const b of batches) {
-    const s = tf.tidy(() => {
+    const [s, top] = tf.tidy(() => {
       const t = batchTensors(b);
       const h = model.forward({ inputIds: t.inputIds, attentionMask: t.attentionMask });
       const logp = tf.logSoftmax(model.mlmLogits(h, t.positions)); // [N, V]
@@ -53,14 +56,16 @@ export async function mlmHeldoutLoss(
         tf.mul(tf.range(0, b.labels.length, 1, "int32"), tf.scalar(V, "int32")),
         t.labels,
       );
-      return tf.neg(tf.sum(tf.gather(logp.reshape([-1]), flat)));
+      return [tf.neg(tf.sum(tf.gather(logp.reshape([-1]), flat))), tf.argMax(logp, 1)];
     });
     sum += (await s.data())[0];
-    s.dispose();
+    const best = await top.data();
+    for (let i = 0; i < b.labels.length; i++) if (best[i] === b.labels[i]) hits++;
+    tf.dispose([s, top]);
     n += b.labels.length;
   }
   const loss = sum / Math.max(n, 1);
-  return { loss, ppl: Math.exp(loss), tokens: n };
+  return { loss, ppl: Math.exp(loss), accuracy: hits / Math.max(n, 1), tokens: n };
 }
 
 /**

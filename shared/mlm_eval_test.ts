@@ -58,6 +58,34 @@ Deno.test("a model without position embeddings gains nothing from word order; on
   const model = BertModel.create(cfg, 4);
   try {
     const data = batches();
+    // Accuracy: the argmax of the full logits at each masked position, counted by hand. The
+    // decoder bias favours one label so that some predictions are right.
+    const bias = model.params.get("cls.predictions.bias")!;
+    const favour = tf.tidy(() => tf.oneHot([data[0].labels[0]], 40).reshape([40]).mul(20));
+    bias.assign(favour as typeof bias);
+    favour.dispose();
+    let hits = 0, n = 0;
+    for (const b of data) {
+      const logits = tf.tidy(() =>
+        model.mlmLogits(
+          model.forward({
+            inputIds: tf.tensor2d(b.inputIds, [b.B, b.T], "int32"),
+            attentionMask: tf.tensor2d(b.attentionMask, [b.B, b.T], "int32"),
+          }),
+        )
+      );
+      const rows = (await logits.array()) as number[][];
+      logits.dispose();
+      b.positions.forEach((p, i) => {
+        const r = rows[p];
+        if (r.indexOf(Math.max(...r)) === b.labels[i]) hits++;
+        n++;
+      });
+    }
+    const plain = await mlmHeldoutLoss(model, data);
+    assert.equal(plain.tokens, n);
+    assert.ok(hits > 0 && hits < n, `${hits} of ${n}`);
+    assert.equal(plain.accuracy, hits / n);
     const withOrder = await heldoutEvaluator(model, data, { order: true })();
     assert.ok(Math.abs(withOrder.eval_order_gain!) > 1e-4, `gain ${withOrder.eval_order_gain}`);
     const pos = model.params.get("bert.embeddings.position_embeddings.weight")!;
