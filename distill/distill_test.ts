@@ -191,6 +191,16 @@ Deno.test("teacher --from continues a checkpoint's weights (its sizes, its vocab
     const worst = t.data.reduce((m, x, i) => Math.max(m, Math.abs(x - got[i])), 0);
     assert.ok(worst < 1e-6, `${name} moved by ${worst}`);
   }
+  assert.equal(start.config.hidden_dropout_prob, 0.1);
+  const nodrop = await pretrainTeacher(
+    join(root, "nodrop"),
+    { ...run, from: T1, model: { hidden_dropout_prob: 0, attention_probs_dropout_prob: 0 } },
+    { progress: false },
+  );
+  const cfg = (await loadCheckpoint(nodrop.checkpoint)).config;
+  assert.equal(cfg.hidden_dropout_prob, 0, "a run's dropout overrides the checkpoint's");
+  assert.equal(cfg.attention_probs_dropout_prob, 0);
+  assert.equal(cfg.hidden_size, start.config.hidden_size);
   const fresh = await pretrainTeacher(join(root, "fresh"), run, { progress: false });
   const w = "bert.embeddings.word_embeddings.weight";
   assert.notDeepEqual(

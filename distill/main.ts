@@ -25,6 +25,9 @@ teacher options:
   --vocab SPEC       bert-base-uncased (default) or a vocab.txt / tokenizer.json
   --layers N --hidden N --heads N --intermediate N   model sizes (default 2/128/2/512)
   --steps N --batch N --seq N --lr X --seed N --accum N
+  --warmup F         warm-up share of the steps (default 0.05), then linear decay to 0
+  --dropout X        hidden and attention dropout (default 0.1; also overrides a --from
+                     checkpoint's; 0 learns faster in short, data-rich runs)
   --eval-every N --save-every N
   --config FILE      JSON run config (keys of the run config; unknown keys are an error)
   --resume           continue the run in --out exactly where it stopped
@@ -72,6 +75,8 @@ const RUN_OPTIONS = {
   batch: { type: "string" },
   seq: { type: "string" },
   lr: { type: "string" },
+  warmup: { type: "string" },
+  dropout: { type: "string" },
   seed: { type: "string" },
   accum: { type: "string" },
   "eval-every": { type: "string" },
@@ -139,6 +144,16 @@ function runPartial(
     intermediate_size: num("intermediate", s("intermediate")),
   };
   for (const [k, v] of Object.entries(sizes)) if (v !== undefined) model[k] = v;
+  const dropout = num("dropout", s("dropout"));
+  if (dropout !== undefined) {
+    if (!(dropout >= 0 && dropout < 1)) throw new UsageError("--dropout must be in [0, 1)");
+    model.hidden_dropout_prob = dropout;
+    model.attention_probs_dropout_prob = dropout;
+  }
+  const warmup = num("warmup", s("warmup"));
+  if (warmup !== undefined && !(warmup >= 0 && warmup < 1)) {
+    throw new UsageError("--warmup must be a fraction of the steps in [0, 1)");
+  }
   if (sizes.hidden_size && !sizes.intermediate_size) {
     model.intermediate_size = 4 * sizes.hidden_size;
   }
@@ -151,6 +166,7 @@ function runPartial(
     batchSize: num("batch", s("batch")),
     seqLen: num("seq", s("seq")),
     lr: num("lr", s("lr")),
+    warmup,
     seed: num("seed", s("seed")),
     accumSteps: num("accum", s("accum")),
     evalEvery: num("eval-every", s("eval-every")),

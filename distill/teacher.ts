@@ -105,7 +105,12 @@ async function startingPoint(
       `${dir}: ${ck.config.max_position_embeddings} positions, shorter than --seq ${seqLen}`,
     );
   }
-  return { dir, config: ck.config, weights: ck.weights };
+  // Dropout is a training setting, not a size: the run's own value wins over the checkpoint's.
+  const config = { ...ck.config };
+  for (const k of ["hidden_dropout_prob", "attention_probs_dropout_prob"] as const) {
+    if (typeof asked[k] === "number") config[k] = asked[k] as number;
+  }
+  return { dir, config, weights: ck.weights };
 }
 
 /**
