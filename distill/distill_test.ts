@@ -11,6 +11,7 @@ import {
   loadTeachers,
   parseShard,
   pretrainTeacher,
+  resolveMlmRun,
   stepsToReach,
   teacherTopK,
   type Variant,
@@ -263,4 +264,13 @@ Deno.test("compare trains every variant from one cache and writes the report, re
   );
   await Deno.remove(out, { recursive: true });
   await Deno.remove(data, { recursive: true });
+});
+
+Deno.test("a run config rejects a warm-up share and a dropout outside [0, 1), naming the key", () => {
+  assert.equal(resolveMlmRun({ warmup: 0, model: { hidden_dropout_prob: 0 } }).warmup, 0);
+  assert.throws(() => resolveMlmRun({ warmup: 1 }), /"warmup" must be a fraction/);
+  assert.throws(
+    () => resolveMlmRun({ model: { attention_probs_dropout_prob: 1.5 } }),
+    /model: "attention_probs_dropout_prob" must be in \[0, 1\), got 1\.5/,
+  );
 });

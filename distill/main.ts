@@ -146,13 +146,8 @@ function runPartial(
   for (const [k, v] of Object.entries(sizes)) if (v !== undefined) model[k] = v;
   const dropout = num("dropout", s("dropout"));
   if (dropout !== undefined) {
-    if (!(dropout >= 0 && dropout < 1)) throw new UsageError("--dropout must be in [0, 1)");
     model.hidden_dropout_prob = dropout;
     model.attention_probs_dropout_prob = dropout;
-  }
-  const warmup = num("warmup", s("warmup"));
-  if (warmup !== undefined && !(warmup >= 0 && warmup < 1)) {
-    throw new UsageError("--warmup must be a fraction of the steps in [0, 1)");
   }
   if (sizes.hidden_size && !sizes.intermediate_size) {
     model.intermediate_size = 4 * sizes.hidden_size;
@@ -166,7 +161,7 @@ function runPartial(
     batchSize: num("batch", s("batch")),
     seqLen: num("seq", s("seq")),
     lr: num("lr", s("lr")),
-    warmup,
+    warmup: num("warmup", s("warmup")),
     seed: num("seed", s("seed")),
     accumSteps: num("accum", s("accum")),
     evalEvery: num("eval-every", s("eval-every")),

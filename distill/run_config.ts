@@ -100,6 +100,9 @@ export function resolveMlmRun(
   if (!(c.maskProb > 0 && c.maskProb < 1)) {
     throw new RangeError(`${source}: "maskProb" must be in (0, 1)`);
   }
+  if (!(c.warmup >= 0 && c.warmup < 1)) {
+    throw new RangeError(`${source}: "warmup" must be a fraction of the steps in [0, 1)`);
+  }
   return c;
 }
 

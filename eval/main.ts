@@ -15,9 +15,8 @@
  */
 import { join } from "node:path";
 import { parseArgs } from "node:util";
-import { WordNet } from "@cohesive/lexical";
-import { dataDir, runCli, usage, UsageError, writeFileAtomic } from "@cohesive/shared";
-import { existsSync } from "node:fs";
+import { defaultCorpus, WordNet } from "@cohesive/lexical";
+import { runCli, usage, UsageError, writeFileAtomic } from "@cohesive/shared";
 import { NLU_TASKS, parseTasks, UnknownTaskError } from "./nlu_data.ts";
 import { runNlu } from "./nlu.ts";
 import { formatScorerOutput, scoreWsdFiles, WSD_POS } from "./wsd_score.ts";
@@ -51,7 +50,7 @@ Commands
   mlm   held-out masked-LM loss, the loss with word order shuffled (order gain ≈ 0: the model is
         still a bag of words) and the unigram reference, per model, on the same masked rows
         --model NAME=DIR (repeatable; checkpoint or run folder)   (required)
-        --data PATH|wordnet (default: COHESIVE_DATA/corpus, else wordnet)  --batches N (16)
+        --data PATH|wordnet (default: the data folder's corpus, else wordnet)  --batches N (16)
         --rows N (32)  --seq N (128)  --seed N (1234)  --out DIR (default runs/mlm)  --backend B
   report  one markdown report + JSON + SVG plots of every result found
         --out DIR (required)  --nlu DIR  --plagiarism DIR  --compare DIR  --bench DIR
@@ -73,6 +72,14 @@ function num(name: string, v: string | undefined): number | undefined {
   const n = Number(v);
   if (!Number.isFinite(n) || n < 0) throw new UsageError(`--${name} must be a number >= 0`);
   return n;
+}
+
+/** `--model NAME=DIR` values (a bare DIR names itself). */
+function namedDirs(list: string[] | undefined): { name: string; dir: string }[] {
+  return (list ?? []).map((m) => {
+    const i = m.indexOf("=");
+    return i > 0 ? { name: m.slice(0, i), dir: m.slice(i + 1) } : { name: m, dir: m };
+  });
 }
 
 function command(args: string[]): string {
@@ -248,10 +255,7 @@ async function plagiarism(args: string[]): Promise<void> {
       },
     })
   );
-  const models = (values.model ?? []).map((m) => {
-    const i = m.indexOf("=");
-    return i > 0 ? { name: m.slice(0, i), dir: m.slice(i + 1) } : { name: m, dir: m };
-  });
+  const models = namedDirs(values.model);
   const parts = values.parts?.split(",").filter(Boolean);
   const known = ["spin", "pan", "mrpc", "sts"];
   for (const p of parts ?? []) {
@@ -342,24 +346,16 @@ async function mlm(args: string[]): Promise<void> {
       },
     })
   );
-  const models = (values.model ?? []).map((m) => {
-    const i = m.indexOf("=");
-    return i > 0 ? { name: m.slice(0, i), dir: m.slice(i + 1) } : { name: m, dir: m };
-  });
+  const models = namedDirs(values.model);
   if (models.length === 0) throw new UsageError("mlm needs --model NAME=DIR");
   const positive = (name: string, v: string | undefined) => {
     const n = int(name, v);
     if (n === 0) throw new UsageError(`--${name} must be at least 1`);
     return n;
   };
-  let data = values.data;
-  if (data === undefined) {
-    const root = dataDir();
-    data = root && existsSync(join(root, "corpus")) ? join(root, "corpus") : "wordnet";
-  }
   const r = await evaluateMlm({
     models,
-    data,
+    data: values.data ?? defaultCorpus("text"),
     batches: positive("batches", values.batches),
     rows: positive("rows", values.rows),
     seqLen: positive("seq", values.seq),

@@ -19,13 +19,11 @@ import {
   loadCheckpoint,
   type MlmBatch,
   mlmHeldoutLoss,
-  MlmStream,
-  type MlmTokenizer,
   shuffledBatches,
   WordPieceTokenizer,
   writeFileAtomic,
 } from "@cohesive/shared";
-import { wordnetLines } from "@cohesive/lexical";
+import { mlmTokenizer, openText } from "@cohesive/distill";
 import { resolveModelDir } from "./classifier.ts";
 
 /** One model's held-out MLM figures. */
@@ -50,13 +48,15 @@ export interface MlmEvalRow {
   unigram: number;
   /** Masked tokens scored. */
   tokens: number;
+  /** Row length used (the requested one, capped at the model's positions). */
+  seqLen: number;
 }
 
 /** Result of {@link evaluateMlm}. */
 export interface MlmEvalResult {
   /** Text evaluated (folder, file or `wordnet`). */
   data: string;
-  /** Rows per batch × batches × row length. */
+  /** Batches × rows of (at most) `seqLen` tokens. */
   batches: { count: number; rows: number; seqLen: number };
   /** One row per model. */
   models: MlmEvalRow[];
@@ -84,16 +84,10 @@ export interface MlmEvalOptions {
   seed?: number;
   /** Output folder for `mlm.json` and `mlm.md`. */
   out?: string;
-  /** Backend (default: auto). */
+  /** Backend (default: COHESIVE_BACKEND, else auto). */
   backend?: string;
   /** The command line, recorded in the JSON. */
   command?: string;
-}
-
-async function stream(data: string, tok: MlmTokenizer, seqLen: number): Promise<MlmStream> {
-  return data === "wordnet"
-    ? MlmStream.fromLines(await wordnetLines(), tok, seqLen)
-    : await MlmStream.fromPath(data, tok, seqLen);
 }
 
 /** Add-one unigram cross-entropy (nats) of `batches`' targets, counts from `trainRows`. */
@@ -126,34 +120,34 @@ export function unigramCrossEntropy(
 /** Evaluate every model on the same held-out text; writes `mlm.json`/`mlm.md` to `out`. */
 export async function evaluateMlm(opts: MlmEvalOptions): Promise<MlmEvalResult> {
   if (opts.models.length === 0) throw new RangeError("give at least one --model");
-  await initRuntime({ backend: opts.backend as never, quiet: true });
+  await initRuntime({ backend: opts.backend, quiet: true });
   const count = opts.batches ?? 16, rows = opts.rows ?? 32, seed = opts.seed ?? 1234;
-  const pct = opts.heldoutPercent ?? 2;
+  const pct = opts.heldoutPercent ?? 2, asked = opts.seqLen ?? 128;
   const rowsOut: MlmEvalRow[] = [];
-  let seqUsed = opts.seqLen ?? 128;
+  // Models of one vocabulary and length share their batches and unigram reference (built once).
+  const shared = new Map<string, { batches: MlmBatch[]; unigram: number }>();
   for (const m of opts.models) {
     const dir = await resolveModelDir(m.dir);
     const ck = await loadCheckpoint(dir);
     if (!ck.vocab) throw new RangeError(`${dir}: no vocab.txt beside the weights`);
-    const tok = WordPieceTokenizer.fromVocab(ck.vocab);
-    const mtok: MlmTokenizer = {
-      encodeIds: (t) => tok.encodeIds(t),
-      vocabSize: tok.vocabSize,
-      clsId: tok.clsId,
-      sepId: tok.sepId,
-      padId: tok.padId,
-      maskId: tok.maskId,
-    };
-    seqUsed = Math.min(opts.seqLen ?? 128, ck.config.max_position_embeddings);
-    const held = (await stream(opts.data, mtok, seqUsed)).only("heldout", pct);
-    const batches = await fixedBatches(held, count, rows, seed);
-    const train = (await stream(opts.data, mtok, seqUsed)).only("train", pct);
-    const unigram = unigramCrossEntropy(
-      await train.rows(opts.unigramRows ?? 4000),
-      batches,
-      tok.vocabSize,
-      [tok.clsId, tok.sepId, tok.padId],
-    );
+    const seqLen = Math.min(asked, ck.config.max_position_embeddings);
+    const key = `${seqLen}\n${ck.vocab.join("\n")}`;
+    let data = shared.get(key);
+    if (!data) {
+      const tok = WordPieceTokenizer.fromVocab(ck.vocab);
+      const mtok = mlmTokenizer(tok);
+      const held = (await openText(opts.data, mtok, seqLen)).only("heldout", pct);
+      const batches = await fixedBatches(held, count, rows, seed);
+      const train = (await openText(opts.data, mtok, seqLen)).only("train", pct);
+      const unigram = unigramCrossEntropy(
+        await train.rows(opts.unigramRows ?? 4000),
+        batches,
+        tok.vocabSize,
+        [tok.clsId, tok.sepId, tok.padId],
+      );
+      shared.set(key, data = { batches, unigram });
+    }
+    const { batches, unigram } = data;
     const model = BertModel.fromWeights(ck.config, ck.weights, 0);
     try {
       const r = await mlmHeldoutLoss(model, batches);
@@ -169,6 +163,7 @@ export async function evaluateMlm(opts: MlmEvalOptions): Promise<MlmEvalResult> 
         orderGain: s.loss - r.loss,
         unigram,
         tokens: r.tokens,
+        seqLen,
       });
     } finally {
       model.dispose();
@@ -176,7 +171,7 @@ export async function evaluateMlm(opts: MlmEvalOptions): Promise<MlmEvalResult> 
   }
   const result: MlmEvalResult = {
     data: opts.data,
-    batches: { count, rows, seqLen: seqUsed },
+    batches: { count, rows, seqLen: asked },
     models: rowsOut,
     files: [],
   };
@@ -202,7 +197,7 @@ export async function evaluateMlm(opts: MlmEvalOptions): Promise<MlmEvalResult> 
 export function formatMlmTable(r: MlmEvalResult): string {
   const f = (x: number) => x.toFixed(3);
   const lines = [
-    `Held-out masked-LM loss on ${r.data} (${r.batches.count} × ${r.batches.rows} rows of ${r.batches.seqLen} tokens; nats)`,
+    `Held-out masked-LM loss on ${r.data} (${r.batches.count} × ${r.batches.rows} rows of up to ${r.batches.seqLen} tokens; nats)`,
     "",
     "| model | parameters | loss | perplexity | accuracy | shuffled order | order gain | unigram | masked tokens |",
     "|---|---:|---:|---:|---:|---:|---:|---:|---:|",

@@ -135,6 +135,11 @@ export function resolveBertConfig(
       throw new RangeError(`${source}: "${k}" must be a positive integer, got ${c[k]}`);
     }
   }
+  for (const k of ["hidden_dropout_prob", "attention_probs_dropout_prob"] as const) {
+    if (!(c[k] >= 0 && c[k] < 1)) {
+      throw new RangeError(`${source}: "${k}" must be in [0, 1), got ${c[k]}`);
+    }
+  }
   if (c.hidden_size % c.num_attention_heads !== 0) {
     throw new RangeError(
       `${source}: hidden_size ${c.hidden_size} is not divisible by num_attention_heads ${c.num_attention_heads}`,

@@ -82,11 +82,7 @@ export function shuffledBatches(batches: MlmBatch[], seed = 7): MlmBatch[] {
       const o = r * b.T;
       let n = 0;
       while (n < b.T && b.attentionMask[o + n]) n++;
-      const perm = Array.from({ length: Math.max(n - 1, 0) }, (_, i) => i + 1);
-      for (let i = perm.length - 1; i > 0; i--) {
-        const j = rng.int(i + 1);
-        [perm[i], perm[j]] = [perm[j], perm[i]];
-      }
+      const perm = rng.shuffle(Array.from({ length: Math.max(n - 1, 0) }, (_, i) => i + 1));
       to[o] = o;
       perm.forEach((from, i) => {
         ids[o + 1 + i] = b.inputIds[o + from];

@@ -45,7 +45,7 @@ Deno.test("shuffledBatches permutes each row's tokens, keeps [CLS] and padding, 
   assert.ok(moved >= 4, "rows are actually reordered");
 });
 
-Deno.test("a model without position embeddings gains nothing from word order; one with them does", async () => {
+Deno.test("held-out accuracy is the argmax rate; a model without position embeddings gains nothing from word order, one with them does", async () => {
   await initRuntime({ backend: "cpu", quiet: true });
   const cfg = resolveBertConfig({
     vocab_size: 40,
