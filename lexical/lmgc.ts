@@ -20,12 +20,40 @@ import { parsePos, PARTS_OF_SPEECH, type Sense, type WordNet } from "./wordnet.t
 /** Index of "match" on the 2-way head (BERT NSP's IsNext). */
 export const MATCH = 0;
 
+/**
+ * What the 2-way head reads: `cls`, the pooled `[CLS]` state (BERT's NSP, GlossBERT's
+ * "Sent-CLS"); `target`, the mean of the target word's pieces in the context (GlossBERT's
+ * "Token-CLS"). Both go through the same pooler and head, so neither adds a parameter.
+ */
+export type PairPooling = "cls" | "target";
+
+/** The pair poolings, for option checks. */
+export const PAIR_POOLINGS: readonly PairPooling[] = ["cls", "target"];
+
+/**
+ * The pooling a checkpoint's head was trained with (its `cohesive.pairPooling`; `cls` when
+ * absent, as in every BERT).
+ *
+ * @throws {RangeError} for a value that is not a pooling.
+ */
+export function pairPoolingOf(meta: Record<string, unknown>, where = "checkpoint"): PairPooling {
+  const p = meta.pairPooling ?? "cls";
+  if (!PAIR_POOLINGS.includes(p as PairPooling)) {
+    throw new RangeError(
+      `${where}: pairPooling ${JSON.stringify(p)} is not one of ${PAIR_POOLINGS.join(", ")}`,
+    );
+  }
+  return p as PairPooling;
+}
+
 /** The candidate senses of one instance with its context and glosses. */
 export interface InstancePairs {
   /** Instance id. */
   id: string;
   /** The context with the target in quotes. */
   context: string;
+  /** `[start, end)` of the target word in `context` (inside the quotes). */
+  target: [number, number];
   /** Candidate senses (WordNet order). */
   candidates: Sense[];
   /** `target : gloss` per candidate. */
@@ -58,18 +86,38 @@ export function instancePairs(
       candidateSenses(wn, ref.token.lemma, p, ref.token.text)
     );
     if (candidates.length === 0) continue;
-    const words = ref.sentence.tokens.map((t, i) => (i === ref.index ? `" ${t.text} "` : t.text));
+    const { context, target: span } = quoteTarget(
+      ref.sentence.tokens.map((t) => t.text),
+      ref.index,
+    );
     const target = ref.token.text;
     const gold = keys?.get(ref.token.id);
     out.push({
       id: ref.token.id,
-      context: words.join(" "),
+      context,
+      target: span,
       candidates,
       glosses: candidates.map((s) => `${target} : ${s.synset.definition}`),
       labels: gold ? candidates.map((s) => (gold.includes(s.key) ? 1 : 0)) : undefined,
     });
   }
   return out;
+}
+
+/**
+ * The context of word `index` among `words`: the words joined by spaces with the target in
+ * quotes (`… " bank " …`), and the target's `[start, end)` in it.
+ */
+export function quoteTarget(
+  words: readonly string[],
+  index: number,
+): { context: string; target: [number, number] } {
+  const before = words.slice(0, index).join(" ");
+  const start = before.length + (index > 0 ? 1 : 0) + 2; // `" ` before the word
+  const end = start + words[index].length;
+  const context = [...words.slice(0, index), `" ${words[index]} "`, ...words.slice(index + 1)]
+    .join(" ");
+  return { context, target: [start, end] };
 }
 
 /** One training pair (indices into the instance list). */
@@ -112,19 +160,43 @@ export interface PairBatch {
   mask: Int32Array;
   /** `[B]` head labels (MATCH or 1 − MATCH). */
   labels: Int32Array;
+  /**
+   * `[B·T]` weights of the states the head reads with `target` pooling: `1/n` on the `n`
+   * pieces of the target word (on `[CLS]` where truncation cut the target off); absent for `cls`.
+   */
+  select?: Float32Array;
 }
 
-/** Tokenise pairs `(context, gloss)` into a padded batch. */
+/**
+ * Tokenise pairs `(context, gloss)` into a padded batch; with `pooling` `target`, also the
+ * selection of each context's target pieces (`target` of each pair, its span in `context`).
+ */
 export function encodePairs(
   tok: WordPieceTokenizer,
-  pairs: { context: string; gloss: string; match?: boolean }[],
+  pairs: { context: string; gloss: string; match?: boolean; target?: [number, number] }[],
   maxLength: number,
+  pooling: PairPooling = "cls",
 ): PairBatch {
   const enc = tok.encodeBatch(pairs.map((p) => [p.context, p.gloss] as [string, string]), {
     maxLength,
     truncation: "longest_first",
   });
   const [B, T] = enc.shape;
+  let select: Float32Array | undefined;
+  if (pooling === "target") {
+    select = new Float32Array(B * T);
+    pairs.forEach((p, r) => {
+      if (!p.target) throw new RangeError("target pooling needs each pair's target span");
+      const [s, e] = p.target;
+      const e0 = enc.encodings[r];
+      const at: number[] = [];
+      for (let t = 0; t < T; t++) {
+        if (e0.segment[t] === 0 && e0.offsets[t][0] >= s && e0.offsets[t][1] <= e) at.push(t);
+      }
+      if (at.length === 0) at.push(0); // the target was truncated away: read [CLS]
+      for (const t of at) select![r * T + t] = 1 / at.length;
+    });
+  }
   return {
     B,
     T,
@@ -132,6 +204,7 @@ export function encodePairs(
     typeIds: enc.typeIds,
     mask: enc.attentionMask,
     labels: Int32Array.from(pairs, (p) => (p.match ? MATCH : 1 - MATCH)),
+    select,
   };
 }
 
@@ -139,13 +212,19 @@ export function encodePairs(
  * P(match) of every candidate of every instance, by instance id (choose with `keysWithPrior` of
  * `prior.ts`; weight 0 is the argmax). Runs in
  * batches of at most `batchSize` pairs of at most `maxLength` tokens (default 160, capped at the
- * model's positions).
+ * model's positions). `pooling` must be the one the head was trained with (default `cls`; a
+ * checkpoint's is {@link pairPoolingOf} its meta).
  */
 export async function predictSenses(
   model: BertModel,
   tok: WordPieceTokenizer,
   insts: InstancePairs[],
-  opts: { maxLength?: number; batchSize?: number; onProgress?: (done: number) => void } = {},
+  opts: {
+    maxLength?: number;
+    batchSize?: number;
+    pooling?: PairPooling;
+    onProgress?: (done: number) => void;
+  } = {},
 ): Promise<{ scores: Map<string, number[]> }> {
   // The seed recipe's 160 tokens, or fewer where the model has fewer positions.
   const maxLength = opts.maxLength ?? Math.min(160, model.config.max_position_embeddings);
@@ -157,8 +236,13 @@ export async function predictSenses(
     const chunk = flat.slice(i, i + B);
     const b = encodePairs(
       tok,
-      chunk.map((f) => ({ context: insts[f.inst].context, gloss: insts[f.inst].glosses[f.cand] })),
+      chunk.map((f) => ({
+        context: insts[f.inst].context,
+        gloss: insts[f.inst].glosses[f.cand],
+        target: insts[f.inst].target,
+      })),
       maxLength,
+      opts.pooling,
     );
     const p = tf.tidy(() => {
       const h = model.forward({
@@ -166,7 +250,8 @@ export async function predictSenses(
         tokenTypeIds: tf.tensor2d(b.typeIds, [b.B, b.T], "int32"),
         attentionMask: tf.tensor2d(b.mask, [b.B, b.T], "int32"),
       });
-      return tf.softmax(model.seqLogits(h)).slice([0, MATCH], [-1, 1]).reshape([-1]);
+      const select = b.select ? tf.tensor2d(b.select, [b.B, b.T]) : undefined;
+      return tf.softmax(model.seqLogits(h, {}, select)).slice([0, MATCH], [-1, 1]).reshape([-1]);
     });
     probs.set((await p.data()) as Float32Array, i);
     p.dispose();

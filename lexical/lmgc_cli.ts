@@ -14,7 +14,7 @@ import {
   UsageError,
   WordPieceTokenizer,
 } from "@cohesive/shared";
-import { instancePairs, predictSenses } from "./lmgc.ts";
+import { instancePairs, type PairPooling, pairPoolingOf, predictSenses } from "./lmgc.ts";
 import { defaultCorpus, readLabelledCorpus, trainLmgc } from "./lmgc_train.ts";
 import { countInstances } from "./baselines.ts";
 import { readRaganatoXml, writeKeys } from "./raganato.ts";
@@ -29,6 +29,8 @@ export const NEURAL_HELP =
                 --model DIR (starting student, required) --out DIR (required)
                 --epochs N (3) --batch N (32) --lr X (1e-4) --max-length N (160) --dropout X (0.2)
                 --negatives N (all) --max-instances N (all; a seeded sample) --all-pos --eval-every N
+                --pooling cls|target (cls: the head reads [CLS]; target: the target word's pieces;
+                kept in the checkpoint, so predict and serve read the same way)
                 --wordnet 3.0|3.1|DIR (3.0) --train X.data.xml|wordnet --dev X.data.xml|wordnet
                 --examples N|all (also train on N of WordNet's example sentences) --seed N
                 --mlm-text DIR|wordnet --resume --backend B
@@ -67,6 +69,7 @@ export async function trainCommand(args: string[], mlm: boolean): Promise<void> 
       negatives: { type: "string" },
       "max-instances": { type: "string" },
       "all-pos": { type: "boolean" },
+      pooling: { type: "string" },
       "eval-every": { type: "string" },
       wordnet: { type: "string" },
       train: { type: "string" },
@@ -94,6 +97,7 @@ export async function trainCommand(args: string[], mlm: boolean): Promise<void> 
     negatives: num("negatives", values.negatives),
     maxInstances: num("max-instances", values["max-instances"]),
     allPos: values["all-pos"],
+    pooling: values.pooling,
     evalEvery: num("eval-every", values["eval-every"]),
     wordnet: values.wordnet,
     train: values.train,
@@ -116,7 +120,13 @@ export async function trainCommand(args: string[], mlm: boolean): Promise<void> 
 export async function loadWsdModel(
   spec: string,
 ): Promise<
-  { model: BertModel; tok: WordPieceTokenizer; dir: string; prior: PriorSetting | undefined }
+  {
+    model: BertModel;
+    tok: WordPieceTokenizer;
+    dir: string;
+    prior: PriorSetting | undefined;
+    pooling: PairPooling;
+  }
 > {
   let dir = spec;
   try {
@@ -137,6 +147,7 @@ export async function loadWsdModel(
     tok: WordPieceTokenizer.fromVocab(ck.vocab),
     dir,
     prior: await readPriorSetting(dir),
+    pooling: pairPoolingOf(ck.meta, join(dir, "config.json")),
   };
 }
 
@@ -177,7 +188,7 @@ export async function predictCommand(args: string[]): Promise<void> {
   const given = parsePrior(values.prior); // a bad --prior fails before the model loads
   if (!values.out) throw new UsageError("--out FILE.key is required");
   await initRuntime({ backend: values.backend, quiet: true });
-  const { model, tok, dir, prior } = await loadWsdModel(values.model);
+  const { model, tok, dir, prior, pooling } = await loadWsdModel(values.model);
   const weight = given ?? prior?.weight ?? 0;
   const wn = await WordNet.open(values.wordnet);
   const corpus = await readRaganatoXml(values.input);
@@ -185,6 +196,7 @@ export async function predictCommand(args: string[]): Promise<void> {
   const t0 = performance.now();
   const { scores } = await predictSenses(model, tok, insts, {
     maxLength: num("max-length", values["max-length"]),
+    pooling,
   });
   const keys = keysWithPrior(insts, scores, weight);
   await writeKeys(values.out, keys);
@@ -214,11 +226,11 @@ export async function selectPriorCommand(args: string[]): Promise<void> {
   if (!values.model) throw new UsageError("--model DIR is required");
   const devXml = values.dev ?? defaultCorpus("dev");
   await initRuntime({ backend: values.backend, quiet: true });
-  const { model, tok, dir } = await loadWsdModel(values.model);
+  const { model, tok, dir, pooling } = await loadWsdModel(values.model);
   const wn = await WordNet.open(values.wordnet);
   const { corpus, keys: gold, name } = await readLabelledCorpus(devXml, wn, "dev");
   const insts = instancePairs(corpus, wn, undefined, { allPos: values["all-pos"] });
-  const s = await tunePrior(model, tok, { insts, gold, name }, dir);
+  const s = await tunePrior(model, tok, { insts, gold, name }, dir, { pooling });
   model.dispose();
   const row = Object.entries(s.f1).sort(([a], [b]) => Number(a) - Number(b));
   console.log(
@@ -242,6 +254,7 @@ export async function disambiguateWithModel(
   const wn = await WordNet.open(wordnet);
   const tokens = await disambiguateNeural(text, wn, model, tok, {
     priorWeight: given ?? loaded.prior?.weight ?? 0,
+    pooling: loaded.pooling,
   });
   model.dispose();
   if (json) return console.log(JSON.stringify(tokens, null, 2));

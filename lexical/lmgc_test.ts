@@ -3,16 +3,20 @@ import { join } from "node:path";
 import { ensureFixtures } from "@cohesive/fixtures";
 import { main } from "./main.ts";
 import { BertModel, initRuntime, loadCheckpoint, Rng, WordPieceTokenizer } from "@cohesive/shared";
+import { tf } from "@cohesive/shared/tf";
 import {
   disambiguateNeural,
   encodePairs,
   instancePairs,
+  loadWsdModel,
   MATCH,
   parseKeys,
   parseRaganatoXml,
   PRIOR_WEIGHTS,
+  quoteTarget,
   readKeys,
   readPriorSetting,
+  resolveLmgcRun,
   trainingPairs,
   trainLmgc,
   WordNet,
@@ -49,6 +53,7 @@ Deno.test("instancePairs marks the target in quotes, glosses each candidate and 
   const insts = instancePairs(corpus, wn, keys);
   const bank = insts.find((p) => p.id === "d000.s000.t001")!;
   assert.equal(bank.context, 'He sat on the " bank " of the river .');
+  assert.equal(bank.context.slice(...bank.target), "bank");
   assert.equal(bank.candidates.length, wn.sensesOf("bank", "n").length);
   assert.ok(bank.glosses.every((g) => g.startsWith("bank : ")));
   assert.deepEqual(
@@ -57,6 +62,16 @@ Deno.test("instancePairs marks the target in quotes, glosses each candidate and 
   );
   // Verbs only for "sat": the instance's part of speech restricts the candidates.
   assert.ok(insts[0].candidates.every((s) => s.pos === "v"));
+});
+
+Deno.test("quoteTarget quotes the word and gives its span, first and last words too", () => {
+  const words = ["A", "river", "bank", "."];
+  for (let i = 0; i < words.length; i++) {
+    const { context, target } = quoteTarget(words, i);
+    assert.equal(context.slice(...target), words[i]);
+    assert.equal(context.slice(target[0] - 2, target[1] + 2), `" ${words[i]} "`);
+    assert.equal(context, words.map((w, j) => (j === i ? `" ${w} "` : w)).join(" "));
+  }
 });
 
 Deno.test("trainingPairs keeps every gold pair and at most N negatives per instance", () => {
@@ -91,6 +106,60 @@ Deno.test("encodePairs puts the gloss in segment B and labels a match with the h
   const sep = row.indexOf(tok.sepId);
   assert.ok(sep > 0);
   assert.ok([...b.typeIds.subarray(sep + 1, sep + 3)].every((t) => t === 1));
+});
+
+Deno.test("encodePairs with target pooling selects the target's pieces, or [CLS] when truncated away", () => {
+  const tok = WordPieceTokenizer.bertBaseUncased();
+  const { context, target } = quoteTarget(["the", "riverbanks", "of", "the", "river"], 1);
+  const far = quoteTarget([...Array(40).fill("word"), "bank"], 40);
+  const b = encodePairs(
+    tok,
+    [
+      { context, gloss: "riverbanks : land", target },
+      { context: far.context, gloss: "bank : land", target: far.target },
+    ],
+    24,
+    "target",
+  );
+  const pieces = tok.tokenize("riverbanks");
+  assert.ok(pieces.length > 1, pieces.join(" ")); // a word of several pieces
+  const row = [...b.select!.subarray(0, b.T)];
+  const at = row.flatMap((w, t) => (w > 0 ? [t] : []));
+  assert.deepEqual(at.map((t) => tok.idToToken(b.ids[t])), pieces);
+  assert.ok(at.every((t) => Math.abs(row[t] - 1 / pieces.length) < 1e-7));
+  assert.equal(tok.idToToken(b.ids[at[0] - 1]), '"'); // right after the opening quote
+  // Row 2: 24 tokens cut the context before its last word: the head reads [CLS].
+  const row2 = [...b.select!.subarray(b.T, 2 * b.T)];
+  assert.deepEqual(row2.flatMap((w, t) => (w > 0 ? [[t, w]] : [])), [[0, 1]]);
+  assert.equal(encodePairs(tok, [{ context, gloss: "g" }], 24).select, undefined);
+  assert.throws(() => encodePairs(tok, [{ context, gloss: "g" }], 24, "target"), /target span/);
+});
+
+Deno.test("the 2-way head reads [CLS] alone or the states a selection weights", async () => {
+  const fx = await ensureFixtures();
+  const ck = await loadCheckpoint(join(fx, "tiny-bert"));
+  const m = BertModel.fromWeights(ck.config, ck.weights, 3);
+  const [B, T] = [2, 5];
+  const ids = tf.tensor2d([2, 5, 6, 7, 3, 2, 8, 9, 3, 0], [B, T], "int32");
+  const h = m.forward({ inputIds: ids });
+  const onCls = tf.oneHot(tf.tensor1d([0, 0], "int32"), T).cast("float32") as tf.Tensor2D;
+  assert.deepEqual(
+    await m.seqLogits(h, {}, onCls).array(),
+    await m.seqLogits(h).array(),
+  );
+  // Mean of positions 1 and 2 of row 0, position 3 of row 1: the same logits as [CLS] reading
+  // states whose first position holds those means.
+  const sel = tf.tensor2d([0, 0.5, 0.5, 0, 0, 0, 0, 0, 1, 0], [B, T]);
+  const got = (await m.seqLogits(h, {}, sel).array()) as number[][];
+  const hv = (await h.array()) as number[][][];
+  hv[0][0] = hv[0][1].map((v, k) => (v + hv[0][2][k]) / 2);
+  hv[1][0] = hv[1][3];
+  const want = (await m.seqLogits(tf.tensor3d(hv)).array()) as number[][];
+  for (let r = 0; r < B; r++) {
+    for (let c = 0; c < 2; c++) assert.ok(Math.abs(got[r][c] - want[r][c]) < 1e-5, `${r},${c}`);
+  }
+  assert.notDeepEqual(got, await m.seqLogits(h).array());
+  m.dispose();
 });
 
 Deno.test("LMGC-M trains on the existing 2-way head: parameter count and tensor names unchanged", async () => {
@@ -219,7 +288,13 @@ Deno.test("without SemCor, LMGC trains and selects on WordNet's examples; --exam
     train: "wordnet",
     dev: "wordnet",
     maxInstances: 30,
+    pooling: "target",
   }, { progress: false });
+  // The pooling travels with the checkpoint: predict, disambiguate and serve read the same way.
+  const loaded = await loadWsdModel(join(dir, "wne"));
+  assert.equal(loaded.pooling, "target");
+  loaded.model.dispose();
+  assert.throws(() => resolveLmgcRun({ model: "m", pooling: "mean" }), /"pooling" must be one of/);
   assert.equal(wne.prior.selectedOn, "wordnet-examples-dev");
   assert.ok(wne.pairs > 30 && wne.pairs <= 60, `${wne.pairs} pairs`); // a gold and ≤ 1 wrong each
   const alone = trainingPairs(

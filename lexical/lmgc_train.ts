@@ -35,7 +35,9 @@ import { WordNet } from "./wordnet.ts";
 import {
   encodePairs,
   instancePairs,
+  PAIR_POOLINGS,
   type PairBatch,
+  type PairPooling,
   predictSenses,
   trainingPairs,
 } from "./lmgc.ts";
@@ -94,6 +96,11 @@ export interface LmgcRunConfig {
   maxInstances: number;
   /** Candidates of every part of speech. */
   allPos: boolean;
+  /**
+   * What the 2-way head reads (`lmgc.ts` `PairPooling`): `cls` (BERT's NSP, GlossBERT Sent-CLS)
+   * or `target` (the target word's pieces, GlossBERT Token-CLS). Kept in the checkpoint.
+   */
+  pooling: PairPooling;
   /** Evaluate dev F1 every this many steps (0: once per epoch). */
   evalEvery: number;
   /** Held-out text for the MLM loss check: `wordnet` or a folder (default: the corpus). */
@@ -120,6 +127,7 @@ export const DEFAULT_LMGC_RUN: Readonly<LmgcRunConfig> = Object.freeze({
   negatives: -1, // all candidates
   maxInstances: 0, // all
   allPos: false, // the instance's own part of speech
+  pooling: "cls", // BERT's NSP reading
   evalEvery: 0, // once per epoch
   mlmText: "", // default: the corpus of the data folder
   seed: 0,
@@ -142,6 +150,13 @@ export function resolveLmgcRun(
     c[k] = v;
   }
   const r = c as unknown as LmgcRunConfig;
+  if (!PAIR_POOLINGS.includes(r.pooling)) {
+    throw new RangeError(
+      `${source}: "pooling" must be one of ${PAIR_POOLINGS.join(", ")}, got ${
+        JSON.stringify(r.pooling)
+      }`,
+    );
+  }
   if (!r.model) throw new TypeError(`${source}: "model" (the starting checkpoint) is required`);
   return r;
 }
@@ -207,7 +222,8 @@ function glossLoss(
   const types = tf.tensor2d(b.typeIds, [b.B, b.T], "int32");
   const mask = tf.tensor2d(b.mask, [b.B, b.T], "int32");
   const hidden = model.forward({ inputIds: ids, tokenTypeIds: types, attentionMask: mask }, opts);
-  const logits = model.seqLogits(hidden, opts); // [B, 2]
+  const select = b.select ? tf.tensor2d(b.select, [b.B, b.T]) : undefined;
+  const logits = model.seqLogits(hidden, opts, select); // [B, 2]
   const logp = tf.logSoftmax(logits);
   const onehot = tf.oneHot(tf.tensor1d(b.labels, "int32"), 2);
   return { loss: tf.neg(tf.mean(tf.sum(tf.mul(onehot, logp), -1))) as tf.Scalar, hidden };
@@ -330,8 +346,10 @@ export async function trainLmgc(
         context: insts[p.inst].context,
         gloss: insts[p.inst].glosses[p.cand],
         match: p.label === 1,
+        target: insts[p.inst].target,
       })),
       cfg.maxLength,
+      cfg.pooling,
     );
     if (!cfg.mlm) return Promise.resolve(b);
     // Mask the pair (both segments) with BERT's 80/10/10 rule; the gloss head sees the same
@@ -349,6 +367,7 @@ export async function trainLmgc(
       mlm: { positions: m.positions, labels: m.labels },
     });
   };
+  const kind = cfg.mlm ? "lmgc-m" : "lmgc";
   const bestDir = join(runDir, "best");
   let best = { f1: -1, step: 0 };
   try {
@@ -356,7 +375,10 @@ export async function trainLmgc(
   } catch { /* first run */ }
   const evaluate = async (step: number) => {
     const bar = opts.progress === false ? undefined : new Progress("dev", devInsts.length);
-    const { scores } = await predictSenses(model, tok, devInsts, { maxLength: cfg.maxLength });
+    const { scores } = await predictSenses(model, tok, devInsts, {
+      maxLength: cfg.maxLength,
+      pooling: cfg.pooling,
+    });
     bar?.tick(devInsts.length);
     const s = scoreKeys(devKeys, keysWithPrior(devInsts, scores, 0));
     const mlm = (await mlmHeldoutLoss(model, heldout)).loss;
@@ -366,7 +388,7 @@ export async function trainLmgc(
         config: model.config,
         weights: await model.weights(),
         vocab: ck.vocab!,
-        meta: { kind: cfg.mlm ? "lmgc-m" : "lmgc", step, dev_f1: s.f1 },
+        meta: { kind, pairPooling: cfg.pooling, step, dev_f1: s.f1 },
       });
       // The sense-prior weight of this checkpoint, from the same selection-set scores.
       await writePriorSetting(bestDir, selectPriorWeight(devInsts, scores, devKeys, devName));
@@ -414,7 +436,7 @@ export async function trainLmgc(
       vocab: ck.vocab,
       resume: opts.resume,
       progress: opts.progress,
-      meta: { kind: cfg.mlm ? "lmgc-m" : "lmgc" },
+      meta: { kind, pairPooling: cfg.pooling },
     },
   );
   const interrupted = r.interrupted;
@@ -428,6 +450,7 @@ export async function trainLmgc(
   const prior = (await readPriorSetting(bestDir)) ??
     await tunePrior(bestModel, tok, { insts: devInsts, gold: devKeys, name: devName }, bestDir, {
       maxLength: cfg.maxLength,
+      pooling: cfg.pooling,
     });
   bestModel.dispose();
   model.dispose();

@@ -7,7 +7,7 @@
  */
 import type { BertModel, WordPieceTokenizer } from "@cohesive/shared";
 import { analyzeText, type DisambiguatedToken } from "./disambiguate.ts";
-import { type InstancePairs, predictSenses } from "./lmgc.ts";
+import { type InstancePairs, type PairPooling, predictSenses, quoteTarget } from "./lmgc.ts";
 import type { WordNet } from "./wordnet.ts";
 import { chooseWithPrior } from "./prior.ts";
 
@@ -17,6 +17,8 @@ export interface NeuralWsdOptions {
   name?: string;
   /** Sense-prior weight λ (see `prior.ts`); default 0, the model alone. */
   priorWeight?: number;
+  /** What the head reads; the one it was trained with (default `cls`). */
+  pooling?: PairPooling;
 }
 
 /**
@@ -38,18 +40,18 @@ export async function disambiguateNeural(
   const at: number[] = [];
   tokens.forEach((t, i) => {
     if (!t.pos || t.candidates.length === 0) return;
-    const words = tokens.filter((u) => u.sentence === t.sentence).map((
-      u,
-    ) => (u === t ? `" ${u.text} "` : u.text));
+    const same = tokens.filter((u) => u.sentence === t.sentence);
+    const { context, target } = quoteTarget(same.map((u) => u.text), same.indexOf(t));
     insts.push({
       id: String(i),
-      context: words.join(" "),
+      context,
+      target,
       candidates: t.candidates,
       glosses: t.candidates.map((s) => `${t.text} : ${s.synset.definition}`),
     });
     at.push(i);
   });
-  const { scores } = await predictSenses(model, tok, insts);
+  const { scores } = await predictSenses(model, tok, insts, { pooling: opts.pooling });
   const out: DisambiguatedToken[] = tokens.map((t) => ({
     text: t.text,
     start: t.start,

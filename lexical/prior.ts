@@ -14,7 +14,7 @@
 import { join } from "node:path";
 import { writeFileAtomic } from "@cohesive/shared";
 import type { BertModel, WordPieceTokenizer } from "@cohesive/shared";
-import { type InstancePairs, predictSenses } from "./lmgc.ts";
+import { type InstancePairs, type PairPooling, predictSenses } from "./lmgc.ts";
 import type { WsdKeys } from "./raganato.ts";
 import { scoreKeys } from "./score_quick.ts";
 import type { Sense } from "./wordnet.ts";
@@ -130,9 +130,12 @@ export async function tunePrior(
   tok: WordPieceTokenizer,
   dev: { insts: readonly InstancePairs[]; gold: WsdKeys; name: string },
   dir: string,
-  opts: { maxLength?: number; weights?: readonly number[] } = {},
+  opts: { maxLength?: number; weights?: readonly number[]; pooling?: PairPooling } = {},
 ): Promise<PriorSetting> {
-  const { scores } = await predictSenses(model, tok, [...dev.insts], { maxLength: opts.maxLength });
+  const { scores } = await predictSenses(model, tok, [...dev.insts], {
+    maxLength: opts.maxLength,
+    pooling: opts.pooling,
+  });
   const setting = selectPriorWeight(dev.insts, scores, dev.gold, dev.name, opts.weights);
   await writePriorSetting(dir, setting);
   return setting;

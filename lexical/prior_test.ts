@@ -44,6 +44,7 @@ Deno.test("selectPriorWeight picks the λ with the best selection-set F1, the sm
   const inst = (id: string): InstancePairs => ({
     id,
     context: "",
+    target: [0, 0],
     candidates: [RIVER, MONEY, RARE],
     glosses: [],
   });

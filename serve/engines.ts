@@ -86,11 +86,15 @@ export async function loadEngines(options: LoadEnginesOptions = {}): Promise<Eng
             kind: "neural",
             description: "LMGC context–gloss classifier (P(match) on the 2-way head" +
               (w.prior?.weight ? `, sense prior weight ${w.prior.weight})` : ")"),
-            details: { checkpoint: w.dir, priorWeight: w.prior?.weight ?? 0 },
+            details: { checkpoint: w.dir, priorWeight: w.prior?.weight ?? 0, pooling: w.pooling },
             process: (texts) =>
               Promise.all(
                 texts.map((t) =>
-                  disambiguateNeural(t, wn, w.model, w.tok, { name, priorWeight: w.prior?.weight })
+                  disambiguateNeural(t, wn, w.model, w.tok, {
+                    name,
+                    priorWeight: w.prior?.weight,
+                    pooling: w.pooling,
+                  })
                 ),
               ),
             dispose: () => w.model.dispose(),

@@ -319,21 +319,29 @@ export class BertModel {
     return tf.add(tf.matMul(h, emb, false, true), this.p("cls.predictions.bias")); // [N, V]
   }
 
-  /** The pooled `[CLS]` representation, `[B, H]` (dense + tanh). */
-  pooled(hidden: Tensor3D): Tensor2D {
+  /**
+   * The pooled representation, `[B, H]` (dense + tanh) of the `[CLS]` state, or, with `select`
+   * (`[B, T]` weights, e.g. `1/n` on a word's `n` pieces), of that weighted sum of the states.
+   */
+  pooled(hidden: Tensor3D, select?: Tensor2D): Tensor2D {
     const [B, , H] = hidden.shape;
-    const cls = tf.slice(hidden, [0, 0, 0], [B, 1, H]).reshape([B, H]) as Tensor2D;
-    return tf.tanh(this.linear(cls, "bert.pooler.dense"));
+    const x = select
+      ? tf.matMul(select.expandDims(1) as Tensor3D, hidden).reshape([B, H]) as Tensor2D
+      : tf.slice(hidden, [0, 0, 0], [B, 1, H]).reshape([B, H]) as Tensor2D;
+    return tf.tanh(this.linear(x, "bert.pooler.dense"));
   }
 
-  /** The 2-way sequence-pair head (BERT's NSP head; LMGC-M reuses it): `[B, 2]` logits. */
-  seqLogits(hidden: Tensor3D, opts: ForwardOptions = {}): Tensor2D {
+  /**
+   * The 2-way sequence-pair head (BERT's NSP head; LMGC-M reuses it): `[B, 2]` logits, read from
+   * the `[CLS]` state or, with `select`, from the weighted states it picks (see {@link pooled}).
+   */
+  seqLogits(hidden: Tensor3D, opts: ForwardOptions = {}, select?: Tensor2D): Tensor2D {
     const d: DropoutState = {
       training: opts.training ?? false,
       seed: (opts.seed ?? 0) + 0x5eed,
       next: 0,
     };
-    const pooled = this.dropout(this.pooled(hidden), this.config.hidden_dropout_prob, d);
+    const pooled = this.dropout(this.pooled(hidden, select), this.config.hidden_dropout_prob, d);
     return this.linear(pooled, "cls.seq_relationship");
   }
 }
