@@ -131,19 +131,63 @@ export interface PairRef {
 }
 
 /**
- * Training pairs: every gold pair and, per instance, at most `negatives` wrong candidates drawn
- * with `rng` (all of them when `negatives` is undefined), shuffled.
+ * How the wrong candidates of an instance are drawn: `uniform`ly, or in proportion to how often
+ * each sense is gold among the training instances (`frequency`, add-one smoothed). Uniform
+ * negatives let the head score a gloss without its context — frequent senses are mostly
+ * matches, rare ones mostly not; frequency-drawn negatives show a frequent sense's gloss as a
+ * mismatch about as often as a match, so only the context tells them apart.
  */
-export function trainingPairs(insts: InstancePairs[], rng: Rng, negatives?: number): PairRef[] {
+export type NegativeSampling = "uniform" | "frequency";
+
+/** The negative samplings, for option checks. */
+export const NEGATIVE_SAMPLINGS: readonly NegativeSampling[] = ["uniform", "frequency"];
+
+/**
+ * Training pairs: every gold pair and, per instance, at most `negatives` wrong candidates drawn
+ * with `rng` (all of them when `negatives` is undefined) as `sampling` says, shuffled.
+ */
+export function trainingPairs(
+  insts: InstancePairs[],
+  rng: Rng,
+  negatives?: number,
+  sampling: NegativeSampling = "uniform",
+): PairRef[] {
+  const goldCount = new Map<string, number>();
+  if (sampling === "frequency") {
+    for (const p of insts) {
+      p.labels?.forEach((l, c) => {
+        const k = p.candidates[c].key;
+        if (l) goldCount.set(k, (goldCount.get(k) ?? 0) + 1);
+      });
+    }
+  }
   const out: PairRef[] = [];
   insts.forEach((p, inst) => {
     if (!p.labels || !p.labels.includes(1)) return; // no gold among the candidates
     const neg: number[] = [];
     p.labels.forEach((l, cand) => (l ? out.push({ inst, cand, label: 1 }) : neg.push(cand)));
-    const keep = negatives === undefined ? neg : rng.shuffle(neg).slice(0, negatives);
+    let keep = neg;
+    if (negatives !== undefined) {
+      keep = sampling === "uniform"
+        ? rng.shuffle(neg).slice(0, negatives)
+        : weightedSample(rng, neg, (c) => (goldCount.get(p.candidates[c].key) ?? 0) + 1, negatives);
+    }
     for (const cand of keep) out.push({ inst, cand, label: 0 });
   });
   return rng.shuffle(out);
+}
+
+/**
+ * `k` of `items` without replacement, each drawn in proportion to `weight` (the `k` smallest
+ * exponential clocks `−ln u / w`); all of them when `k` ≥ their number.
+ */
+function weightedSample<T>(rng: Rng, items: T[], weight: (x: T) => number, k: number): T[] {
+  if (k >= items.length) return items;
+  return items
+    .map((x) => ({ x, t: -Math.log(1 - rng.next()) / weight(x) }))
+    .sort((a, b) => a.t - b.t)
+    .slice(0, k)
+    .map((e) => e.x);
 }
 
 /** A tokenised batch of pairs. */

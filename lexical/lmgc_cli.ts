@@ -29,6 +29,8 @@ export const NEURAL_HELP =
                 --model DIR (starting student, required) --out DIR (required)
                 --epochs N (3) --batch N (32) --lr X (1e-4) --max-length N (160) --dropout X (0.2)
                 --negatives N (all) --max-instances N (all; a seeded sample) --all-pos --eval-every N
+                --negative-sampling uniform|frequency (uniform; frequency: wrong senses drawn by how
+                often they are gold in the training data, so a gloss alone cannot tell a match)
                 --pooling cls|target (cls: the head reads [CLS]; target: the target word's pieces;
                 kept in the checkpoint, so predict and serve read the same way)
                 --wordnet 3.0|3.1|DIR (3.0) --train X.data.xml|wordnet --dev X.data.xml|wordnet
@@ -70,6 +72,7 @@ export async function trainCommand(args: string[], mlm: boolean): Promise<void> 
       "max-instances": { type: "string" },
       "all-pos": { type: "boolean" },
       pooling: { type: "string" },
+      "negative-sampling": { type: "string" },
       "eval-every": { type: "string" },
       wordnet: { type: "string" },
       train: { type: "string" },
@@ -98,6 +101,7 @@ export async function trainCommand(args: string[], mlm: boolean): Promise<void> 
     maxInstances: num("max-instances", values["max-instances"]),
     allPos: values["all-pos"],
     pooling: values.pooling,
+    negativeSampling: values["negative-sampling"],
     evalEvery: num("eval-every", values["eval-every"]),
     wordnet: values.wordnet,
     train: values.train,

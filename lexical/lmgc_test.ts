@@ -7,6 +7,7 @@ import { tf } from "@cohesive/shared/tf";
 import {
   disambiguateNeural,
   encodePairs,
+  type InstancePairs,
   instancePairs,
   loadWsdModel,
   MATCH,
@@ -87,6 +88,33 @@ Deno.test("trainingPairs keeps every gold pair and at most N negatives per insta
   }
   const all = trainingPairs(insts, new Rng(1));
   assert.equal(all.length, insts.reduce((s, p) => s + p.candidates.length, 0));
+});
+
+Deno.test("frequency negatives show frequent senses as mismatches, uniform ones do not", () => {
+  const cands = wn.sensesOf("bank", "n");
+  const inst = (i: number, gold: number): InstancePairs => ({
+    id: String(i),
+    context: "",
+    target: [0, 0],
+    candidates: cands,
+    glosses: cands.map(() => ""),
+    labels: cands.map((_, c) => (c === gold ? 1 : 0)),
+  });
+  // Sense 0 is gold 150 times, sense 1 50 times.
+  const insts = Array.from({ length: 200 }, (_, i) => inst(i, i < 150 ? 0 : 1));
+  const sense0AsWrong = (pairs: ReturnType<typeof trainingPairs>) =>
+    pairs.filter((p) => p.label === 0 && p.cand === 0).length;
+  const freq = trainingPairs(insts, new Rng(3), 1, "frequency");
+  const uni = trainingPairs(insts, new Rng(3), 1, "uniform");
+  for (const pairs of [freq, uni]) {
+    assert.equal(pairs.length, 400); // a gold and one wrong sense each
+    assert.ok(pairs.every((p) => insts[p.inst].labels![p.cand] === p.label));
+  }
+  // Of the 50 instances whose gold is sense 1, ≈ 151/159 draw sense 0 by frequency, 1/9 uniformly.
+  assert.ok(sense0AsWrong(freq) >= 40, `${sense0AsWrong(freq)}`);
+  assert.ok(sense0AsWrong(uni) <= 15, `${sense0AsWrong(uni)}`);
+  // With every wrong candidate kept, the sampling does not matter.
+  assert.equal(trainingPairs(insts, new Rng(3), undefined, "frequency").length, 200 * cands.length);
 });
 
 Deno.test("encodePairs puts the gloss in segment B and labels a match with the head's class 0", () => {
@@ -295,6 +323,10 @@ Deno.test("without SemCor, LMGC trains and selects on WordNet's examples; --exam
   assert.equal(loaded.pooling, "target");
   loaded.model.dispose();
   assert.throws(() => resolveLmgcRun({ model: "m", pooling: "mean" }), /"pooling" must be one of/);
+  assert.throws(
+    () => resolveLmgcRun({ model: "m", negativeSampling: "hard" }),
+    /"negativeSampling" must be one of uniform, frequency/,
+  );
   assert.equal(wne.prior.selectedOn, "wordnet-examples-dev");
   assert.ok(wne.pairs > 30 && wne.pairs <= 60, `${wne.pairs} pairs`); // a gold and ≤ 1 wrong each
   const alone = trainingPairs(

@@ -35,6 +35,8 @@ import { WordNet } from "./wordnet.ts";
 import {
   encodePairs,
   instancePairs,
+  NEGATIVE_SAMPLINGS,
+  type NegativeSampling,
   PAIR_POOLINGS,
   type PairBatch,
   type PairPooling,
@@ -92,6 +94,11 @@ export interface LmgcRunConfig {
   dropout: number;
   /** Wrong candidates kept per instance (-1: all, as GlossBERT). */
   negatives: number;
+  /**
+   * How they are drawn (`lmgc.ts` `NegativeSampling`): `uniform`, or `frequency` (in proportion to
+   * how often each sense is gold in the training data, so a gloss alone does not tell a match).
+   */
+  negativeSampling: NegativeSampling;
   /** Train on a seeded random sample of N instances (0: all). */
   maxInstances: number;
   /** Candidates of every part of speech. */
@@ -125,6 +132,7 @@ export const DEFAULT_LMGC_RUN: Readonly<LmgcRunConfig> = Object.freeze({
   maxLength: 160, // seed recipe
   dropout: 0.2, // seed recipe
   negatives: -1, // all candidates
+  negativeSampling: "uniform",
   maxInstances: 0, // all
   allPos: false, // the instance's own part of speech
   pooling: "cls", // BERT's NSP reading
@@ -154,6 +162,13 @@ export function resolveLmgcRun(
     throw new RangeError(
       `${source}: "pooling" must be one of ${PAIR_POOLINGS.join(", ")}, got ${
         JSON.stringify(r.pooling)
+      }`,
+    );
+  }
+  if (!NEGATIVE_SAMPLINGS.includes(r.negativeSampling)) {
+    throw new RangeError(
+      `${source}: "negativeSampling" must be one of ${NEGATIVE_SAMPLINGS.join(", ")}, got ${
+        JSON.stringify(r.negativeSampling)
       }`,
     );
   }
@@ -305,7 +320,12 @@ export async function trainLmgc(
   }
   const devInsts = instancePairs(devCorpus, wn, undefined, { allPos: cfg.allPos });
   const rng = new Rng(cfg.seed + 17);
-  const pairs = trainingPairs(insts, rng, cfg.negatives < 0 ? undefined : cfg.negatives);
+  const pairs = trainingPairs(
+    insts,
+    rng,
+    cfg.negatives < 0 ? undefined : cfg.negatives,
+    cfg.negativeSampling,
+  );
   if (pairs.length === 0) {
     throw new RangeError(`${trainXml}: no training pairs (no gold sense among the candidates)`);
   }
