@@ -27,7 +27,7 @@ export const NEURAL_HELP =
   `  pretrain      LMGC-M: masked-LM + gloss classification (1:1) on SemCor context–gloss pairs,
                 on the model's existing 2-way head (no parameter added); selects on semeval2007
                 --model DIR (starting student, required) --out DIR (required)
-                --epochs N (3) --batch N (32) --lr X (1e-4) --max-length N (160) --dropout X (0.2)
+                --epochs N (3) --batch N (32) --lr X (1e-4) --max-length N (160) --dropout X (the model's)
                 --negatives N (all) --max-instances N (all; a seeded sample) --all-pos --eval-every N
                 --negative-sampling uniform|frequency (uniform; frequency: wrong senses drawn by how
                 often they are gold in the training data, so a gloss alone cannot tell a match)

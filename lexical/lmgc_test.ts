@@ -321,6 +321,14 @@ Deno.test("without SemCor, LMGC trains and selects on WordNet's examples; --exam
   // The pooling travels with the checkpoint: predict, disambiguate and serve read the same way.
   const loaded = await loadWsdModel(join(dir, "wne"));
   assert.equal(loaded.pooling, "target");
+  // Without --dropout the run keeps the starting model's dropouts.
+  const start = (await loadCheckpoint(base.model)).config;
+  assert.equal(loaded.model.config.hidden_dropout_prob, start.hidden_dropout_prob);
+  assert.equal(
+    loaded.model.config.attention_probs_dropout_prob,
+    start.attention_probs_dropout_prob,
+  );
+  assert.throws(() => resolveLmgcRun({ model: "m", dropout: 1 }), /"dropout" must be in/);
   loaded.model.dispose();
   assert.throws(() => resolveLmgcRun({ model: "m", pooling: "mean" }), /"pooling" must be one of/);
   assert.throws(
