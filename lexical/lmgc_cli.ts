@@ -45,7 +45,8 @@ export const NEURAL_HELP =
   select-prior  --model DIR [--dev X.data.xml|wordnet] [--wordnet 3.0]: choose that weight on
                 the selection set (default semeval2007) and write it to the model's wsd.json
                 (pretrain and finetune do this at the end)
-  disambiguate  with --model DIR: raw text through the neural model (else knowledge-based)
+  disambiguate  with --model DIR: raw text through the neural model (else knowledge-based);
+                --scores: also every candidate's P(match)
 `;
 
 function num(name: string, v: string | undefined): number | undefined {
@@ -243,13 +244,17 @@ export async function selectPriorCommand(args: string[]): Promise<void> {
   console.log(`chosen ${s.weight}; written to ${join(dir, "wsd.json")}`);
 }
 
-/** `disambiguate --model DIR "text"` (`prior`: the sense-prior weight, default the run's). */
+/**
+ * `disambiguate --model DIR "text"` (`prior`: the sense-prior weight, default the run's; `scores`:
+ * also every candidate's P(match)).
+ */
 export async function disambiguateWithModel(
   text: string,
   modelDir: string,
   wordnet: string | undefined,
   json: boolean,
   prior?: string,
+  scores = false,
 ): Promise<void> {
   const given = parsePrior(prior);
   await initRuntime({ quiet: true });
@@ -259,6 +264,7 @@ export async function disambiguateWithModel(
   const tokens = await disambiguateNeural(text, wn, model, tok, {
     priorWeight: given ?? loaded.prior?.weight ?? 0,
     pooling: loaded.pooling,
+    candidates: scores,
   });
   model.dispose();
   if (json) return console.log(JSON.stringify(tokens, null, 2));
@@ -269,5 +275,8 @@ export async function disambiguateWithModel(
         "\t",
       ),
     );
+    for (const c of t.candidates ?? []) {
+      console.log(`  ${c.score.toFixed(3)}\t${c.senseKey}\t${c.gloss}`);
+    }
   }
 }

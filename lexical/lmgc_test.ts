@@ -282,11 +282,29 @@ Deno.test("LMGC-M trains on the existing 2-way head: parameter count and tensor 
     name: "x",
     priorWeight: 50,
   });
+  const scored = await disambiguateNeural(sentence, wn31, m, tok, { candidates: true });
   m.dispose();
   assert.equal(plain.find((t) => t.text === "bank")!.model, "lmgc");
+  assert.equal(plain.find((t) => t.text === "bank")!.candidates, undefined);
+  const b = scored.find((t) => t.text === "bank")!;
+  assert.deepEqual(
+    b.candidates!.map((c) => c.senseKey),
+    wn31.sensesOf("bank", "n").map((s) => s.key),
+  );
+  assert.equal(Math.max(...b.candidates!.map((c) => c.score)), b.score);
+  assert.equal(b.candidates!.find((c) => c.score === b.score)!.senseKey, b.senseKey);
   const bank = withPrior.find((t) => t.text === "bank")!;
   assert.equal(bank.model, "x+prior");
   assert.equal(bank.senseKey, "bank%1:17:01::"); // WordNet's most tagged sense of bank
+  c = await cli(["disambiguate", "--model", run, "--wordnet", "3.1", "--scores", sentence]);
+  assert.equal(c.code, 0, c.out);
+  const bankLines = c.out.split("\n").filter((l) => /^ {2}[\d.]+\tbank%/.test(l));
+  assert.equal(bankLines.length, wn31.sensesOf("bank", "n").length, c.out);
+  c = await cli(["disambiguate", "--scores", sentence]);
+  assert.deepEqual([c.code, c.out], [
+    2,
+    "error: --scores needs --model (P(match) comes from a neural model)",
+  ]);
   c = await cli(["predict", "--model", run, ...data, "--out", join(dir, "c.key"), "--prior=-1"]);
   assert.deepEqual([c.code, c.out], [2, "error: --prior must be a number >= 0"]);
   await Deno.remove(dir, { recursive: true });

@@ -123,9 +123,13 @@ async function disambiguate(args: string[]): Promise<void> {
       prior: { type: "string" },
       semcor: { type: "string" },
       model: { type: "string" },
+      scores: { type: "boolean", default: false },
     },
   });
   const m = method(values.method, "extended-lesk");
+  if (values.scores && !values.model) {
+    throw new UsageError("--scores needs --model (P(match) comes from a neural model)");
+  }
   let text = positionals.join(" ");
   if (!text.trim() && !Deno.stdin.isTerminal()) {
     text = await new Response(Deno.stdin.readable).text();
@@ -138,6 +142,7 @@ async function disambiguate(args: string[]): Promise<void> {
       values.wordnet,
       values.json,
       values.prior,
+      values.scores,
     );
   }
   const wn = await WordNet.open(values.wordnet);

@@ -19,12 +19,31 @@ export interface NeuralWsdOptions {
   priorWeight?: number;
   /** What the head reads; the one it was trained with (default `cls`). */
   pooling?: PairPooling;
+  /** Also return every candidate's P(match) (`candidates` of each disambiguated token). */
+  candidates?: boolean;
+}
+
+/** One candidate sense of a token and the model's P(match) for it. */
+export interface CandidateScore {
+  /** Sense key. */
+  senseKey: string;
+  /** P(match) of the context–gloss pair. */
+  score: number;
+  /** The synset's definition. */
+  gloss: string;
+}
+
+/** A token disambiguated by a neural model; `candidates` when asked for (WordNet order). */
+export interface NeuralToken extends DisambiguatedToken {
+  /** Every candidate's P(match), with `candidates: true`. */
+  candidates?: CandidateScore[];
 }
 
 /**
  * Disambiguate `text` with `model`: every content word with WordNet candidates gets the sense
  * of highest P(match) (times the sense prior to the power λ when `priorWeight` is set); `score`
- * is that sense's P(match).
+ * is that sense's P(match); with `candidates`, every candidate's P(match) too (to see whether, and
+ * how much, the context moves the model).
  */
 export async function disambiguateNeural(
   text: string,
@@ -32,7 +51,7 @@ export async function disambiguateNeural(
   model: BertModel,
   tok: WordPieceTokenizer,
   opts: NeuralWsdOptions = {},
-): Promise<DisambiguatedToken[]> {
+): Promise<NeuralToken[]> {
   const weight = opts.priorWeight ?? 0;
   const name = (opts.name ?? "lmgc") + (weight > 0 ? "+prior" : "");
   const tokens = analyzeText(text, wn);
@@ -52,7 +71,7 @@ export async function disambiguateNeural(
     at.push(i);
   });
   const { scores } = await predictSenses(model, tok, insts, { pooling: opts.pooling });
-  const out: DisambiguatedToken[] = tokens.map((t) => ({
+  const out: NeuralToken[] = tokens.map((t) => ({
     text: t.text,
     start: t.start,
     end: t.end,
@@ -75,6 +94,13 @@ export async function disambiguateNeural(
       score: s[best],
       model: name,
     });
+    if (opts.candidates) {
+      out[at[j]].candidates = p.candidates.map((c, k) => ({
+        senseKey: c.key,
+        score: s[k],
+        gloss: c.synset.definition,
+      }));
+    }
   });
   return out;
 }
