@@ -8,8 +8,8 @@
 #
 # Knobs (environment): INSTANCES (SemCor sample, default 24000), EXAMPLES (WordNet example
 # sentences added to it: 0, N or all; default 0), NEGATIVES (3), EPOCHS (1),
-# LR (2e-4), MAXLEN (128), BATCH (32), DROPOUT (default: the student's own), POOLING (cls: the 2-way head reads [CLS];
-# target: the target word's pieces), SAMPLING (uniform; frequency: wrong senses drawn by how often
+# LR (2e-4), MAXLEN (128), BATCH (32), DROPOUT (default: the student's own), POOLING (target: the 2-way head reads the target
+# word's pieces, measured best here; cls: [CLS]), SAMPLING (uniform; frequency: wrong senses drawn by how often
 # they are gold), CONTROL (1: also the two-epoch LMGC). Every model is
 # scored alone (ALL.key, --prior 0) and with the sense prior it chose on semeval2007
 # (ALL.prior.key). The two pipelines run side by side, one core each; the LMGC
@@ -25,7 +25,7 @@ ALL=$DATA/Evaluation_Datasets/ALL
 export OPENBLAS_NUM_THREADS=1
 COMMON=(--epochs "${EPOCHS:-1}" --batch "${BATCH:-32}" --lr "${LR:-2e-4}" --max-length "${MAXLEN:-128}"
   --negatives "${NEGATIVES:-3}" --max-instances "${INSTANCES:-24000}" --examples "${EXAMPLES:-0}"
-  ${DROPOUT:+--dropout "$DROPOUT"} --pooling "${POOLING:-cls}"
+  ${DROPOUT:+--dropout "$DROPOUT"} --pooling "${POOLING:-target}"
   --negative-sampling "${SAMPLING:-uniform}" --eval-every 500 --backend wasm)
 mkdir -p "$OUT"
 
