@@ -7,10 +7,10 @@
 #   lexical/experiments/lmgc.sh STUDENT_DIR [OUT]      (default OUT: runs/lmgc)
 #
 # Knobs (environment): INSTANCES (SemCor sample, default 24000), EXAMPLES (WordNet example
-# sentences added to it: 0, N or all; default 0), NEGATIVES (3), EPOCHS (1),
-# LR (2e-4), MAXLEN (128), BATCH (32), DROPOUT (default: the student's own), POOLING (target: the 2-way head reads the target
-# word's pieces, measured best here; cls: [CLS]), SAMPLING (uniform; frequency: wrong senses drawn by how often
-# they are gold), CONTROL (1: also the two-epoch LMGC). Every model is
+# sentences added to it: 0, N or all; default 0), NEGATIVES (3), EPOCHS (1), LR (2e-4),
+# MAXLEN (128), BATCH (32), DROPOUT (default: the student's own), POOLING (target: the 2-way head
+# reads the target word's pieces, measured best here; cls: [CLS]), SAMPLING (uniform; frequency:
+# wrong senses drawn by how often they are gold), CONTROL (1: also the two-epoch LMGC). Every model is
 # scored alone (ALL.key, --prior 0) and with the sense prior it chose on semeval2007
 # (ALL.prior.key). The two pipelines run side by side, one core each; the LMGC
 # side then also trains LMGC for twice the epochs (lmgc-2x), the control that sees the pairs as
