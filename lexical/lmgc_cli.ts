@@ -32,7 +32,8 @@ export const NEURAL_HELP =
                 --negative-sampling uniform|frequency (uniform; frequency: wrong senses drawn by how
                 often they are gold in the training data, so a gloss alone cannot tell a match)
                 --pooling cls|target (cls: the head reads [CLS]; target: the target word's pieces;
-                kept in the checkpoint, so predict and serve read the same way)
+                kept in the checkpoint, so predict and serve read the same way; default: the
+                starting checkpoint's, cls for a model no LMGC run has trained)
                 --wordnet 3.0|3.1|DIR (3.0) --train X.data.xml|wordnet --dev X.data.xml|wordnet
                 --examples N|all (also train on N of WordNet's example sentences) --seed N
                 --mlm-text DIR|wordnet --resume --backend B

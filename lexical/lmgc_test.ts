@@ -348,6 +348,15 @@ Deno.test("without SemCor, LMGC trains and selects on WordNet's examples; --exam
   );
   assert.throws(() => resolveLmgcRun({ model: "m", dropout: 1 }), /"dropout" must be in/);
   loaded.model.dispose();
+  // Fine-tuning a run's model without --pooling reads the way that run's head was trained.
+  const next = await trainLmgc(join(dir, "wne-ft"), {
+    ...base,
+    model: join(dir, "wne"),
+    train: "wordnet",
+    dev: "wordnet",
+    maxInstances: 10,
+  }, { progress: false });
+  assert.equal((await loadCheckpoint(next.checkpoint)).meta.pairPooling, "target");
   assert.throws(() => resolveLmgcRun({ model: "m", pooling: "mean" }), /"pooling" must be one of/);
   assert.throws(
     () => resolveLmgcRun({ model: "m", negativeSampling: "hard" }),

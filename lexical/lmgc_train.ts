@@ -40,6 +40,7 @@ import {
   PAIR_POOLINGS,
   type PairBatch,
   type PairPooling,
+  pairPoolingOf,
   predictSenses,
   trainingPairs,
 } from "./lmgc.ts";
@@ -110,9 +111,11 @@ export interface LmgcRunConfig {
   allPos: boolean;
   /**
    * What the 2-way head reads (`lmgc.ts` `PairPooling`): `cls` (BERT's NSP, GlossBERT Sent-CLS)
-   * or `target` (the target word's pieces, GlossBERT Token-CLS). Kept in the checkpoint.
+   * or `target` (the target word's pieces, GlossBERT Token-CLS). Kept in the checkpoint. Empty:
+   * the starting checkpoint's (`cls` for a model no LMGC run has trained), so fine-tuning after
+   * LMGC-M's lexical pre-training reads the way the head was pre-trained.
    */
-  pooling: PairPooling;
+  pooling: PairPooling | "";
   /** Evaluate dev F1 every this many steps (0: once per epoch). */
   evalEvery: number;
   /** Held-out text for the MLM loss check: `wordnet` or a folder (default: the corpus). */
@@ -140,11 +143,21 @@ export const DEFAULT_LMGC_RUN: Readonly<LmgcRunConfig> = Object.freeze({
   negativeSampling: "uniform",
   maxInstances: 0, // all
   allPos: false, // the instance's own part of speech
-  pooling: "cls", // BERT's NSP reading
+  pooling: "", // the starting checkpoint's; `cls` (BERT's NSP reading) for any other model
   evalEvery: 0, // once per epoch
   mlmText: "", // default: the corpus of the data folder
   seed: 0,
 });
+
+function oneOf(source: string, key: string, value: string, allowed: readonly string[]): void {
+  if (!allowed.includes(value)) {
+    throw new RangeError(
+      `${source}: "${key}" must be one of ${allowed.filter(Boolean).join(", ")}, got ${
+        JSON.stringify(value)
+      }`,
+    );
+  }
+}
 
 /** Resolve strictly: unknown keys and wrong types are errors. */
 export function resolveLmgcRun(
@@ -163,25 +176,13 @@ export function resolveLmgcRun(
     c[k] = v;
   }
   const r = c as unknown as LmgcRunConfig;
-  if (!PAIR_POOLINGS.includes(r.pooling)) {
-    throw new RangeError(
-      `${source}: "pooling" must be one of ${PAIR_POOLINGS.join(", ")}, got ${
-        JSON.stringify(r.pooling)
-      }`,
-    );
-  }
+  oneOf(source, "pooling", r.pooling, ["", ...PAIR_POOLINGS]);
   if (!(r.dropout === -1 || (r.dropout >= 0 && r.dropout < 1))) {
     throw new RangeError(
       `${source}: "dropout" must be in [0, 1), or -1 (the model's), got ${r.dropout}`,
     );
   }
-  if (!NEGATIVE_SAMPLINGS.includes(r.negativeSampling)) {
-    throw new RangeError(
-      `${source}: "negativeSampling" must be one of ${NEGATIVE_SAMPLINGS.join(", ")}, got ${
-        JSON.stringify(r.negativeSampling)
-      }`,
-    );
-  }
+  oneOf(source, "negativeSampling", r.negativeSampling, NEGATIVE_SAMPLINGS);
   if (!r.model) throw new TypeError(`${source}: "model" (the starting checkpoint) is required`);
   return r;
 }
@@ -301,6 +302,7 @@ export async function trainLmgc(
   await initRuntime({ backend: opts.backend, quiet: opts.progress === false });
   const startDir = (await latestCheckpoint(cfg.model)) ?? cfg.model;
   const ck = await loadCheckpoint(startDir);
+  const pooling = cfg.pooling || pairPoolingOf(ck.meta, join(startDir, "config.json"));
   if (!ck.vocab) throw new RangeError(`${startDir}: no vocab.txt`);
   const tok = WordPieceTokenizer.fromVocab(ck.vocab);
   const wn = await WordNet.open(cfg.wordnet);
@@ -381,7 +383,7 @@ export async function trainLmgc(
         target: insts[p.inst].target,
       })),
       cfg.maxLength,
-      cfg.pooling,
+      pooling,
     );
     if (!cfg.mlm) return Promise.resolve(b);
     // Mask the pair (both segments) with BERT's 80/10/10 rule; the gloss head sees the same
@@ -409,7 +411,7 @@ export async function trainLmgc(
     const bar = opts.progress === false ? undefined : new Progress("dev", devInsts.length);
     const { scores } = await predictSenses(model, tok, devInsts, {
       maxLength: cfg.maxLength,
-      pooling: cfg.pooling,
+      pooling,
     });
     bar?.tick(devInsts.length);
     const s = scoreKeys(devKeys, keysWithPrior(devInsts, scores, 0));
@@ -420,7 +422,7 @@ export async function trainLmgc(
         config: model.config,
         weights: await model.weights(),
         vocab: ck.vocab!,
-        meta: { kind, pairPooling: cfg.pooling, step, dev_f1: s.f1 },
+        meta: { kind, pairPooling: pooling, step, dev_f1: s.f1 },
       });
       // The sense-prior weight of this checkpoint, from the same selection-set scores.
       await writePriorSetting(bestDir, selectPriorWeight(devInsts, scores, devKeys, devName));
@@ -468,7 +470,7 @@ export async function trainLmgc(
       vocab: ck.vocab,
       resume: opts.resume,
       progress: opts.progress,
-      meta: { kind, pairPooling: cfg.pooling },
+      meta: { kind, pairPooling: pooling },
     },
   );
   const interrupted = r.interrupted;
@@ -482,7 +484,7 @@ export async function trainLmgc(
   const prior = (await readPriorSetting(bestDir)) ??
     await tunePrior(bestModel, tok, { insts: devInsts, gold: devKeys, name: devName }, bestDir, {
       maxLength: cfg.maxLength,
-      pooling: cfg.pooling,
+      pooling,
     });
   bestModel.dispose();
   model.dispose();
