@@ -14,7 +14,8 @@ import type { WordPieceTokenizer } from "@cohesive/shared";
 import type { BertModel, Rng } from "@cohesive/shared";
 import { tf } from "@cohesive/shared/tf";
 import { candidateSenses } from "./baselines.ts";
-import { instancesOf, type WsdCorpus, type WsdKeys } from "./raganato.ts";
+import { instancesOf, type WsdCorpus, type WsdKeys, type WsdSentence } from "./raganato.ts";
+import type { Occurrence } from "./senses.ts";
 import { parsePos, PARTS_OF_SPEECH, type Sense, type WordNet } from "./wordnet.ts";
 
 /** Index of "match" on the 2-way head (BERT NSP's IsNext). */
@@ -60,6 +61,8 @@ export interface InstancePairs {
   glosses: string[];
   /** 1 for a gold sense, 0 otherwise (absent without gold keys). */
   labels?: number[];
+  /** The target in its unquoted sentence, for the sense-embedding scorer (`senses.ts`). */
+  occurrence?: Occurrence;
 }
 
 /** Options of {@link instancePairs}. */
@@ -79,6 +82,7 @@ export function instancePairs(
   opts: PairOptions = {},
 ): InstancePairs[] {
   const out: InstancePairs[] = [];
+  const sentenceWords = new Map<WsdSentence, string[]>();
   for (const ref of instancesOf(corpus)) {
     const pos = parsePos(ref.token.pos);
     const poses = opts.allPos ? PARTS_OF_SPEECH : pos ? [pos] : [];
@@ -86,10 +90,9 @@ export function instancePairs(
       candidateSenses(wn, ref.token.lemma, p, ref.token.text)
     );
     if (candidates.length === 0) continue;
-    const { context, target: span } = quoteTarget(
-      ref.sentence.tokens.map((t) => t.text),
-      ref.index,
-    );
+    let words = sentenceWords.get(ref.sentence);
+    if (!words) sentenceWords.set(ref.sentence, words = ref.sentence.tokens.map((t) => t.text));
+    const { context, target: span } = quoteTarget(words, ref.index);
     const target = ref.token.text;
     const gold = keys?.get(ref.token.id);
     out.push({
@@ -99,6 +102,7 @@ export function instancePairs(
       candidates,
       glosses: candidates.map((s) => `${target} : ${s.synset.definition}`),
       labels: gold ? candidates.map((s) => (gold.includes(s.key) ? 1 : 0)) : undefined,
+      occurrence: { words, index: ref.index },
     });
   }
   return out;

@@ -11,10 +11,20 @@ import {
   initRuntime,
   latestCheckpoint,
   loadCheckpoint,
+  Progress,
+  saveCheckpoint,
   UsageError,
   WordPieceTokenizer,
 } from "@cohesive/shared";
-import { instancePairs, type PairPooling, pairPoolingOf, predictSenses } from "./lmgc.ts";
+import { instancePairs, type PairPooling, pairPoolingOf } from "./lmgc.ts";
+import {
+  buildSenseTable,
+  candidateProbabilities,
+  readSenseTable,
+  SENSE_FILE,
+  type SenseTable,
+  writeSenseTable,
+} from "./senses.ts";
 import { defaultCorpus, readLabelledCorpus, trainLmgc } from "./lmgc_train.ts";
 import { countInstances } from "./baselines.ts";
 import { readRaganatoXml, writeKeys } from "./raganato.ts";
@@ -46,8 +56,15 @@ export const NEURAL_HELP =
   select-prior  --model DIR [--dev X.data.xml|wordnet] [--wordnet 3.0]: choose that weight on
                 the selection set (default semeval2007) and write it to the model's wsd.json
                 (pretrain and finetune do this at the end)
+  senses        --model DIR --out DIR [--train X.data.xml|wordnet] [--dev X.data.xml|wordnet]
+                [--wordnet 3.0] [--max-length N (128)] [--backend B]: sense embeddings (LMMS-style
+                nearest sense) from the model's own states, nothing trained: the mean context
+                vector of each sense tagged in the training corpus (default SemCor); a word takes
+                the candidate nearest its context, plus the sense prior chosen on semeval2007.
+                Writes a model folder (the checkpoint, ${SENSE_FILE}, wsd.json) that predict,
+                disambiguate and serve take as --model
   disambiguate  with --model DIR: raw text through the neural model (else knowledge-based);
-                --scores: also every candidate's P(match)
+                --scores: also every candidate's P(match) (P(sense) with a sense table)
 `;
 
 function num(name: string, v: string | undefined): number | undefined {
@@ -122,6 +139,16 @@ export async function trainCommand(args: string[], mlm: boolean): Promise<void> 
   );
 }
 
+/** The checkpoint a model spec names: a run's `best/`, else its latest checkpoint, else itself. */
+async function modelDir(spec: string): Promise<string> {
+  try {
+    await Deno.stat(join(spec, "best", "config.json"));
+    return join(spec, "best");
+  } catch {
+    return (await latestCheckpoint(spec)) ?? spec;
+  }
+}
+
 /** Load a model folder (checkpoint, run folder, or LMGC run folder with `best/`). */
 export async function loadWsdModel(
   spec: string,
@@ -132,20 +159,17 @@ export async function loadWsdModel(
     dir: string;
     prior: PriorSetting | undefined;
     pooling: PairPooling;
+    senses: SenseTable | undefined;
   }
 > {
-  let dir = spec;
-  try {
-    await Deno.stat(`${spec}/best/config.json`);
-    dir = `${spec}/best`;
-  } catch {
-    dir = (await latestCheckpoint(spec)) ?? spec;
-  }
+  const dir = await modelDir(spec);
   const ck = await loadCheckpoint(dir);
   if (!ck.vocab) throw new RangeError(`${dir}: no vocab.txt`);
-  if (ck.missingHeads.includes("cls.seq_relationship")) {
+  const senses = await readSenseTable(dir);
+  if (!senses && ck.missingHeads.includes("cls.seq_relationship")) {
     throw new RangeError(
-      `${dir}: the model has no 2-way sequence head (cls.seq_relationship); train it with lexical finetune`,
+      `${dir}: the model has no 2-way sequence head (cls.seq_relationship) and no ${SENSE_FILE}; ` +
+        "train it with lexical finetune or build a sense table with lexical senses",
     );
   }
   return {
@@ -154,6 +178,7 @@ export async function loadWsdModel(
     dir,
     prior: await readPriorSetting(dir),
     pooling: pairPoolingOf(ck.meta, join(dir, "config.json")),
+    senses,
   };
 }
 
@@ -194,22 +219,23 @@ export async function predictCommand(args: string[]): Promise<void> {
   const given = parsePrior(values.prior); // a bad --prior fails before the model loads
   if (!values.out) throw new UsageError("--out FILE.key is required");
   await initRuntime({ backend: values.backend, quiet: true });
-  const { model, tok, dir, prior, pooling } = await loadWsdModel(values.model);
+  const { model, tok, dir, prior, pooling, senses } = await loadWsdModel(values.model);
   const weight = given ?? prior?.weight ?? 0;
   const wn = await WordNet.open(values.wordnet);
   const corpus = await readRaganatoXml(values.input);
   const insts = instancePairs(corpus, wn, undefined, { allPos: values["all-pos"] });
   const t0 = performance.now();
-  const { scores } = await predictSenses(model, tok, insts, {
+  const scores = await candidateProbabilities(model, tok, insts, {
     maxLength: num("max-length", values["max-length"]),
     pooling,
+    senses,
   });
   const keys = keysWithPrior(insts, scores, weight);
   await writeKeys(values.out, keys);
   console.error(
-    `${dir}: ${keys.size} of ${countInstances(corpus)} instances answered with ${
-      describePrior(weight, given, prior)
-    }, written to ` +
+    `${dir}${senses ? " (nearest sense)" : ""}: ${keys.size} of ${
+      countInstances(corpus)
+    } instances answered with ${describePrior(weight, given, prior)}, written to ` +
       `${values.out} (${((performance.now() - t0) / 1000).toFixed(1)} s)`,
   );
   model.dispose();
@@ -232,11 +258,11 @@ export async function selectPriorCommand(args: string[]): Promise<void> {
   if (!values.model) throw new UsageError("--model DIR is required");
   const devXml = values.dev ?? defaultCorpus("dev");
   await initRuntime({ backend: values.backend, quiet: true });
-  const { model, tok, dir, pooling } = await loadWsdModel(values.model);
+  const { model, tok, dir, pooling, senses } = await loadWsdModel(values.model);
   const wn = await WordNet.open(values.wordnet);
   const { corpus, keys: gold, name } = await readLabelledCorpus(devXml, wn, "dev");
   const insts = instancePairs(corpus, wn, undefined, { allPos: values["all-pos"] });
-  const s = await tunePrior(model, tok, { insts, gold, name }, dir, { pooling });
+  const s = await tunePrior(model, tok, { insts, gold, name }, dir, { pooling, senses });
   model.dispose();
   const row = Object.entries(s.f1).sort(([a], [b]) => Number(a) - Number(b));
   console.log(
@@ -266,6 +292,7 @@ export async function disambiguateWithModel(
     priorWeight: given ?? loaded.prior?.weight ?? 0,
     pooling: loaded.pooling,
     candidates: scores,
+    senses: loaded.senses,
   });
   model.dispose();
   if (json) return console.log(JSON.stringify(tokens, null, 2));
@@ -280,4 +307,69 @@ export async function disambiguateWithModel(
       console.log(`  ${c.score.toFixed(3)}\t${c.senseKey}\t${c.gloss}`);
     }
   }
+}
+
+/** `senses --model DIR --out DIR`: build a sense table and write a model folder holding it. */
+export async function sensesCommand(args: string[]): Promise<void> {
+  const { values, positionals } = parseArgs({
+    args,
+    allowPositionals: true,
+    options: {
+      model: { type: "string" },
+      out: { type: "string" },
+      train: { type: "string" },
+      dev: { type: "string" },
+      wordnet: { type: "string", default: "3.0" },
+      "max-length": { type: "string" },
+      backend: { type: "string" },
+    },
+  });
+  if (positionals.length) throw new UsageError(`unexpected argument ${positionals[0]}`);
+  if (!values.model) throw new UsageError("--model DIR is required");
+  if (!values.out) throw new UsageError("--out DIR is required");
+  const maxLength = num("max-length", values["max-length"]);
+  await initRuntime({ backend: values.backend, quiet: true });
+  const t0 = performance.now();
+  const from = await modelDir(values.model);
+  const ck = await loadCheckpoint(from);
+  if (!ck.vocab) throw new RangeError(`${from}: no vocab.txt`);
+  const model = BertModel.fromWeights(ck.config, ck.weights);
+  const tok = WordPieceTokenizer.fromVocab(ck.vocab);
+  const wn = await WordNet.open(values.wordnet);
+  const train = await readLabelledCorpus(values.train ?? defaultCorpus("train"), wn, "train");
+  const dev = await readLabelledCorpus(values.dev ?? defaultCorpus("dev"), wn, "dev");
+  let bar: Progress | undefined;
+  const table = await buildSenseTable(model, tok, train.corpus, train.keys, {
+    maxLength,
+    source: train.name,
+    onProgress: (done, total) => {
+      bar ??= new Progress("senses", total);
+      bar.tick(done - bar.done_);
+    },
+  });
+  bar?.done();
+  if (table.keys.length === 0) {
+    throw new RangeError(`${train.name}: no tagged instance to build senses from`);
+  }
+  // The folder: the checkpoint as it was (its heads too), then the table and the prior beside it.
+  await saveCheckpoint(values.out, {
+    config: ck.config,
+    weights: ck.weights,
+    vocab: ck.vocab,
+    meta: { ...ck.meta, senses: { source: train.name, from } },
+  });
+  await writeSenseTable(values.out, table);
+  const insts = instancePairs(dev.corpus, wn);
+  const s = await tunePrior(model, tok, { insts, gold: dev.keys, name: dev.name }, values.out, {
+    senses: table,
+    maxLength,
+  });
+  model.dispose();
+  console.log(
+    `senses: ${table.keys.length} senses from ${train.name} (${
+      table.counts.reduce((a, b) => a + b, 0)
+    } tagged occurrences); ${dev.name} F1 alone ${s.f1["0"].toFixed(1)}, with prior ${
+      s.f1[String(s.weight)].toFixed(1)
+    } (λ ${s.weight}); ${((performance.now() - t0) / 1000).toFixed(0)} s; written to ${values.out}`,
+  );
 }

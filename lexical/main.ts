@@ -48,6 +48,7 @@ import {
   NEURAL_HELP,
   predictCommand,
   selectPriorCommand,
+  sensesCommand,
   trainCommand,
 } from "./lmgc_cli.ts";
 
@@ -194,6 +195,9 @@ export async function main(args: string[]): Promise<number> {
         return 0;
       case "predict":
         await predictCommand(rest);
+        return 0;
+      case "senses":
+        await sensesCommand(rest);
         return 0;
       case "select-prior":
         await selectPriorCommand(rest);

@@ -28,3 +28,4 @@ export * from "./neural_wsd.ts";
 export * from "./prior.ts";
 export * from "./wordnet_examples.ts";
 export * from "./lmgc_cli.ts";
+export * from "./senses.ts";

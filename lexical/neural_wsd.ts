@@ -1,13 +1,14 @@
 /**
- * Raw-text WSD with a neural model (LMGC / LMGC-M): the knowledge-based pipeline finds tokens,
- * lemmas, parts of speech and candidate senses; the model picks among the candidates by
- * P(match) of each context–gloss pair.
+ * Raw-text WSD with a neural model (LMGC / LMGC-M, or a model folder with a sense table): the
+ * knowledge-based pipeline finds tokens, lemmas, parts of speech and candidate senses; the model
+ * picks among the candidates by P(match) of each context–gloss pair, or by the nearest sense.
  *
  * @module
  */
 import type { BertModel, WordPieceTokenizer } from "@cohesive/shared";
 import { analyzeText, type DisambiguatedToken } from "./disambiguate.ts";
-import { type InstancePairs, type PairPooling, predictSenses, quoteTarget } from "./lmgc.ts";
+import { type InstancePairs, type PairPooling, quoteTarget } from "./lmgc.ts";
+import { candidateProbabilities, type SenseTable } from "./senses.ts";
 import type { WordNet } from "./wordnet.ts";
 import { chooseWithPrior } from "./prior.ts";
 
@@ -21,13 +22,15 @@ export interface NeuralWsdOptions {
   pooling?: PairPooling;
   /** Also return every candidate's P(match) (`candidates` of each disambiguated token). */
   candidates?: boolean;
+  /** Score by nearest sense in this table (`senses.ts`) instead of the 2-way head. */
+  senses?: SenseTable;
 }
 
 /** One candidate sense of a token and the model's P(match) for it. */
 export interface CandidateScore {
   /** Sense key. */
   senseKey: string;
-  /** P(match) of the context–gloss pair. */
+  /** P(match) of the context–gloss pair (P(sense) with a sense table). */
   score: number;
   /** The synset's definition. */
   gloss: string;
@@ -53,24 +56,36 @@ export async function disambiguateNeural(
   opts: NeuralWsdOptions = {},
 ): Promise<NeuralToken[]> {
   const weight = opts.priorWeight ?? 0;
-  const name = (opts.name ?? "lmgc") + (weight > 0 ? "+prior" : "");
+  const name = (opts.name ?? (opts.senses ? "senses" : "lmgc")) + (weight > 0 ? "+prior" : "");
   const tokens = analyzeText(text, wn);
   const insts: InstancePairs[] = [];
   const at: number[] = [];
+  const sentenceWords = new Map<number, string[]>();
   tokens.forEach((t, i) => {
     if (!t.pos || t.candidates.length === 0) return;
-    const same = tokens.filter((u) => u.sentence === t.sentence);
-    const { context, target } = quoteTarget(same.map((u) => u.text), same.indexOf(t));
+    let words = sentenceWords.get(t.sentence);
+    if (!words) {
+      sentenceWords.set(
+        t.sentence,
+        words = tokens.filter((u) => u.sentence === t.sentence).map((u) => u.text),
+      );
+    }
+    const index = tokens.filter((u) => u.sentence === t.sentence).indexOf(t);
+    const { context, target } = quoteTarget(words, index);
     insts.push({
       id: String(i),
       context,
       target,
       candidates: t.candidates,
       glosses: t.candidates.map((s) => `${t.text} : ${s.synset.definition}`),
+      occurrence: { words, index },
     });
     at.push(i);
   });
-  const { scores } = await predictSenses(model, tok, insts, { pooling: opts.pooling });
+  const scores = await candidateProbabilities(model, tok, insts, {
+    pooling: opts.pooling,
+    senses: opts.senses,
+  });
   const out: NeuralToken[] = tokens.map((t) => ({
     text: t.text,
     start: t.start,

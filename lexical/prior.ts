@@ -1,6 +1,7 @@
 /**
  * Sense-frequency prior for the neural WSD models: a candidate's score is
- * `log P(match) + λ · log p(sense)`, where `p(sense)` comes from WordNet's tag counts (the
+ * `log P(match) + λ · log p(sense)` (P(sense) of the nearest-sense scorer in place of P(match)
+ * for a model folder with a sense table), where `p(sense)` comes from WordNet's tag counts (the
  * semantic-concordance counts that order its senses; add-one smoothed over the candidates) and
  * `λ` is chosen on the model-selection set (semeval2007), never on a test set. `λ = 0` is the
  * model alone. The chosen `λ` lives beside the checkpoint in `wsd.json`, so `predict`, `disambiguate`
@@ -14,7 +15,8 @@
 import { join } from "node:path";
 import { writeFileAtomic } from "@cohesive/shared";
 import type { BertModel, WordPieceTokenizer } from "@cohesive/shared";
-import { type InstancePairs, type PairPooling, predictSenses } from "./lmgc.ts";
+import type { InstancePairs } from "./lmgc.ts";
+import { candidateProbabilities, type ScoringOptions } from "./senses.ts";
 import type { WsdKeys } from "./raganato.ts";
 import { scoreKeys } from "./score_quick.ts";
 import type { Sense } from "./wordnet.ts";
@@ -122,20 +124,17 @@ export async function writePriorSetting(dir: string, s: PriorSetting): Promise<v
 }
 
 /**
- * Choose λ for `model` on a selection set (its instances and gold keys) and write it beside the
- * checkpoint in `dir` (`wsd.json`).
+ * Choose λ for `model` (with its sense table, when `opts.senses` is given) on a selection set (its
+ * instances and gold keys) and write it beside the checkpoint in `dir` (`wsd.json`).
  */
 export async function tunePrior(
   model: BertModel,
   tok: WordPieceTokenizer,
   dev: { insts: readonly InstancePairs[]; gold: WsdKeys; name: string },
   dir: string,
-  opts: { maxLength?: number; weights?: readonly number[]; pooling?: PairPooling } = {},
+  opts: ScoringOptions & { weights?: readonly number[] } = {},
 ): Promise<PriorSetting> {
-  const { scores } = await predictSenses(model, tok, [...dev.insts], {
-    maxLength: opts.maxLength,
-    pooling: opts.pooling,
-  });
+  const scores = await candidateProbabilities(model, tok, [...dev.insts], opts);
   const setting = selectPriorWeight(dev.insts, scores, dev.gold, dev.name, opts.weights);
   await writePriorSetting(dir, setting);
   return setting;

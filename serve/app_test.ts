@@ -1,11 +1,18 @@
 import assert from "node:assert/strict";
 import { join } from "node:path";
 import { ensureFixtures } from "@cohesive/fixtures";
-import { initRuntime } from "@cohesive/shared";
+import {
+  BertModel,
+  initRuntime,
+  loadCheckpoint,
+  saveCheckpoint,
+  WordPieceTokenizer,
+} from "@cohesive/shared";
+import { buildSenseTable, parseRaganatoXml, writeSenseTable } from "@cohesive/lexical";
 import { post, sharedApp, sharedEngines, sharedWordNet } from "./_test_utils.ts";
 import { createApp, ServeState } from "./app.ts";
 import { BertSimilarityEngine } from "./bert_engine.ts";
-import { type Engines, knowledgeEngines } from "./engines.ts";
+import { type Engines, knowledgeEngines, loadEngines } from "./engines.ts";
 import { openApiDocument } from "./openapi.ts";
 import { DEFAULT_LIMITS } from "./request.ts";
 
@@ -371,3 +378,52 @@ Deno.test("a neural model answers similarity and paraphrase probability and name
 function basenameOf(p: string): string {
   return p.split("/").filter(Boolean).pop()!;
 }
+
+Deno.test("a model folder with a sense table serves WSD by nearest sense and says so", async () => {
+  await initRuntime({ backend: "cpu", quiet: true });
+  const fx = join(await ensureFixtures(), "tiny-bert");
+  const ck = await loadCheckpoint(fx);
+  const model = BertModel.fromWeights(ck.config, ck.weights);
+  const tok = WordPieceTokenizer.fromVocab(ck.vocab!);
+  // Two tagged sentences: bank by the river and bank with the money.
+  const words = [
+    BANK.slice(0, -1).split(" ").concat("."),
+    "The bank raised its rates .".split(" "),
+  ];
+  const xml = `<corpus lang="en" source="t"><text id="d0">${
+    words.map((ws, s) =>
+      `<sentence id="d0.s${s}">${
+        ws.map((w) =>
+          w === "bank"
+            ? `<instance id="d0.s${s}.t0" lemma="bank" pos="NOUN">bank</instance>`
+            : `<wf lemma="${w}" pos="X">${w}</wf>`
+        ).join("")
+      }</sentence>`
+    ).join("")
+  }</text></corpus>`;
+  const keys = new Map([["d0.s0.t0", ["bank%1:17:01::"]], ["d0.s1.t0", ["bank%1:14:00::"]]]);
+  const table = await buildSenseTable(model, tok, parseRaganatoXml(xml), keys, { source: "t" });
+  model.dispose();
+  const dir = await Deno.makeTempDir({ prefix: "serve-senses-" });
+  try {
+    await saveCheckpoint(dir, { config: ck.config, weights: ck.weights, vocab: ck.vocab! });
+    await writeSenseTable(dir, table);
+    const engines = await loadEngines({ models: [dir], wordnet: "3.1", backend: "cpu" });
+    const app = createApp({ engines });
+    const name = basenameOf(dir);
+    const out = await (await post(app, "/v1/wsd", { texts: [BANK], model: name })).json();
+    assert.equal(out.model, name);
+    const bank = (out.texts[0].tokens as Token[]).find((t) => t.text === "bank")!;
+    assert.equal(bank.senseKey, "bank%1:17:01::"); // its own context is nearest its own sense
+    assert.equal(bank.model, name);
+    const models = (await (await app.request("/v1/models")).json()).models;
+    const wsd = models.find((m: { task: string; name: string }) =>
+      m.task === "wsd" && m.name === name
+    );
+    assert.match(wsd.description, /^nearest sense \(sense embeddings of 2 senses from t\)$/);
+    assert.equal(wsd.details.senses, 2);
+    for (const e of [...engines.wsd, ...engines.similarity]) e.dispose?.();
+  } finally {
+    await Deno.remove(dir, { recursive: true });
+  }
+});

@@ -75,7 +75,8 @@ export async function loadEngines(options: LoadEnginesOptions = {}): Promise<Eng
       }
       log(`model ${engine.name} from ${engine.info().details?.checkpoint}`);
       neural.push(engine);
-      // The same folder as a WSD model (LMGC / LMGC-M: P(match) on the 2-way head).
+      // The same folder as a WSD model (LMGC / LMGC-M: P(match) on the 2-way head; or nearest
+      // sense, when it holds a sense table from lexical senses).
       const w = await loadWsdModel(m ? m[2] : spec).catch(() => undefined);
       if (w) {
         const name = engine.name;
@@ -84,9 +85,15 @@ export async function loadEngines(options: LoadEnginesOptions = {}): Promise<Eng
             name,
             wordnet: wn,
             kind: "neural",
-            description: "LMGC context–gloss classifier (P(match) on the 2-way head" +
+            description: (w.senses
+              ? `nearest sense (sense embeddings of ${w.senses.keys.length} senses from ${w.senses.source}`
+              : "LMGC context–gloss classifier (P(match) on the 2-way head") +
               (w.prior?.weight ? `, sense prior weight ${w.prior.weight})` : ")"),
-            details: { checkpoint: w.dir, priorWeight: w.prior?.weight ?? 0, pooling: w.pooling },
+            details: {
+              checkpoint: w.dir,
+              priorWeight: w.prior?.weight ?? 0,
+              ...(w.senses ? { senses: w.senses.keys.length } : { pooling: w.pooling }),
+            },
             process: (texts) =>
               Promise.all(
                 texts.map((t) =>
@@ -94,10 +101,12 @@ export async function loadEngines(options: LoadEnginesOptions = {}): Promise<Eng
                     name,
                     priorWeight: w.prior?.weight,
                     pooling: w.pooling,
+                    senses: w.senses,
                   })
                 ),
               ),
-            dispose: () => w.model.dispose(),
+            dispose: () =>
+              w.model.dispose(),
           }),
         );
         log(`WSD model ${name} from ${w.dir}`);
