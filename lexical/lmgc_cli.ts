@@ -30,6 +30,7 @@ import { countInstances } from "./baselines.ts";
 import { readRaganatoXml, writeKeys } from "./raganato.ts";
 import { WordNet } from "./wordnet.ts";
 import { disambiguateNeural } from "./neural_wsd.ts";
+import { wordnetExamples } from "./wordnet_examples.ts";
 import { keysWithPrior, type PriorSetting, readPriorSetting, tunePrior } from "./prior.ts";
 
 /** Help text of the neural commands. */
@@ -57,9 +58,10 @@ export const NEURAL_HELP =
                 the selection set (default semeval2007) and write it to the model's wsd.json
                 (pretrain and finetune do this at the end)
   senses        --model DIR --out DIR [--train X.data.xml|wordnet] [--dev X.data.xml|wordnet]
-                [--wordnet 3.0] [--max-length N (128)] [--backend B]: sense embeddings (LMMS-style
+                [--examples] [--wordnet 3.0] [--max-length N (128)] [--backend B]: sense embeddings (LMMS-style
                 nearest sense) from the model's own states, nothing trained: the mean context
-                vector of each sense tagged in the training corpus (default SemCor); a word takes
+                vector of each sense tagged in the training corpus (default SemCor; --examples adds
+                WordNet's example sentences, which cover senses SemCor never tags); a word takes
                 the candidate nearest its context, plus the sense prior chosen on semeval2007.
                 Writes a model folder (the checkpoint, ${SENSE_FILE}, wsd.json) that predict,
                 disambiguate and serve take as --model
@@ -321,6 +323,7 @@ export async function sensesCommand(args: string[]): Promise<void> {
       dev: { type: "string" },
       wordnet: { type: "string", default: "3.0" },
       "max-length": { type: "string" },
+      examples: { type: "boolean", default: false },
       backend: { type: "string" },
     },
   });
@@ -339,9 +342,19 @@ export async function sensesCommand(args: string[]): Promise<void> {
   const train = await readLabelledCorpus(values.train ?? defaultCorpus("train"), wn, "train");
   const dev = await readLabelledCorpus(values.dev ?? defaultCorpus("dev"), wn, "dev");
   let bar: Progress | undefined;
-  const table = await buildSenseTable(model, tok, train.corpus, train.keys, {
+  const sources = [train];
+  let source = train.name;
+  if (values.examples) {
+    if (train.name.startsWith("wordnet-examples")) {
+      throw new UsageError("--examples adds WordNet's examples to another corpus; --train is them");
+    }
+    const ex = await wordnetExamples(wn, { split: "train" });
+    sources.push({ ...ex, name: "wordnet-examples-train" });
+    source += "+wordnet-examples";
+  }
+  const table = await buildSenseTable(model, tok, sources, {
     maxLength,
-    source: train.name,
+    source,
     onProgress: (done, total) => {
       bar ??= new Progress("senses", total);
       bar.tick(done - bar.done_);
@@ -349,14 +362,14 @@ export async function sensesCommand(args: string[]): Promise<void> {
   });
   bar?.done();
   if (table.keys.length === 0) {
-    throw new RangeError(`${train.name}: no tagged instance to build senses from`);
+    throw new RangeError(`${source}: no tagged instance to build senses from`);
   }
   // The folder: the checkpoint as it was (its heads too), then the table and the prior beside it.
   await saveCheckpoint(values.out, {
     config: ck.config,
     weights: ck.weights,
     vocab: ck.vocab,
-    meta: { ...ck.meta, senses: { source: train.name, from } },
+    meta: { ...ck.meta, senses: { source, from } },
   });
   await writeSenseTable(values.out, table);
   const insts = instancePairs(dev.corpus, wn);
@@ -366,7 +379,7 @@ export async function sensesCommand(args: string[]): Promise<void> {
   });
   model.dispose();
   console.log(
-    `senses: ${table.keys.length} senses from ${train.name} (${
+    `senses: ${table.keys.length} senses from ${source} (${
       table.counts.reduce((a, b) => a + b, 0)
     } tagged occurrences); ${dev.name} F1 alone ${s.f1["0"].toFixed(1)}, with prior ${
       s.f1[String(s.weight)].toFixed(1)

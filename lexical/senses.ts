@@ -172,25 +172,37 @@ export function corpusOccurrences(corpus: WsdCorpus): Map<string, Occurrence> {
   return out;
 }
 
+/** A sense-tagged corpus: its text and gold keys. */
+export interface TaggedCorpus {
+  /** The corpus. */
+  corpus: WsdCorpus;
+  /** Instance id → gold sense keys. */
+  keys: WsdKeys;
+}
+
 /**
- * Build a table from a sense-tagged corpus: the normalised mean context vector of each gold sense
- * key (an instance with several gold keys counts for each).
+ * Build a table from sense-tagged corpora: the normalised mean context vector of each gold sense
+ * key over all of them (an instance with several gold keys counts for each).
  */
 export async function buildSenseTable(
   model: BertModel,
   tok: WordPieceTokenizer,
-  corpus: WsdCorpus,
-  gold: WsdKeys,
+  sources: readonly TaggedCorpus[],
   opts: ContextVectorOptions & { source?: string; temperature?: number } = {},
 ): Promise<SenseTable> {
-  const occ = [...corpusOccurrences(corpus)].filter(([id]) => gold.has(id));
-  const vecs = await contextVectors(model, tok, occ.map(([, o]) => o), opts);
+  const occ = sources.flatMap(({ corpus, keys }) =>
+    [...corpusOccurrences(corpus)].flatMap(([id, o]) => {
+      const gold = keys.get(id);
+      return gold ? [{ gold, o }] : [];
+    })
+  );
+  const vecs = await contextVectors(model, tok, occ.map((x) => x.o), opts);
   const dim = 3 * model.config.hidden_size;
   const sums = new Map<string, { v: Float32Array; n: number }>();
-  occ.forEach(([id], i) => {
+  occ.forEach(({ gold }, i) => {
     const v = vecs[i];
     if (!v) return;
-    for (const key of gold.get(id)!) {
+    for (const key of gold) {
       let s = sums.get(key);
       if (!s) sums.set(key, s = { v: new Float32Array(dim), n: 0 });
       for (let j = 0; j < dim; j++) s.v[j] += v[j];

@@ -123,7 +123,7 @@ Deno.test("context vectors: unit length, three parts, the same alone as in a bat
 Deno.test("a sense table: one unit centroid per tagged sense; each bank occurrence is nearest its own", async () => {
   const corpus = parseRaganatoXml(XML);
   const gold = parseKeys(KEYS);
-  const table = await buildSenseTable(model, tok, corpus, gold, { source: "t" });
+  const table = await buildSenseTable(model, tok, [{ corpus, keys: gold }], { source: "t" });
   assert.deepEqual(table.keys, [...new Set([...gold.values()].flat())].sort());
   assert.deepEqual([...table.counts], table.keys.map(() => 1));
   const occ = [...corpusOccurrences(corpus).values()];
@@ -239,5 +239,20 @@ Deno.test("lexical senses writes a model folder that predict, select-prior and d
 
   c = await cli(["senses", "--model", join(fx, "tiny-bert"), ...wnArgs]);
   assert.deepEqual([c.code, c.out], [2, "error: --out DIR is required"]);
+  c = await cli([
+    "senses",
+    "--model",
+    join(fx, "tiny-bert"),
+    "--out",
+    join(dir, "x"),
+    "--train",
+    "wordnet",
+    "--examples",
+    ...wnArgs,
+  ]);
+  assert.deepEqual(
+    [c.code, c.out],
+    [2, "error: --examples adds WordNet's examples to another corpus; --train is them"],
+  );
   await Deno.remove(dir, { recursive: true });
 });

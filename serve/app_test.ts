@@ -402,7 +402,9 @@ Deno.test("a model folder with a sense table serves WSD by nearest sense and say
     ).join("")
   }</text></corpus>`;
   const keys = new Map([["d0.s0.t0", ["bank%1:17:01::"]], ["d0.s1.t0", ["bank%1:14:00::"]]]);
-  const table = await buildSenseTable(model, tok, parseRaganatoXml(xml), keys, { source: "t" });
+  const table = await buildSenseTable(model, tok, [{ corpus: parseRaganatoXml(xml), keys }], {
+    source: "t",
+  });
   model.dispose();
   const dir = await Deno.makeTempDir({ prefix: "serve-senses-" });
   try {

@@ -10,7 +10,8 @@
 # sentences added to it: 0, N or all; default 0), NEGATIVES (3), EPOCHS (1), LR (2e-4),
 # MAXLEN (128), BATCH (32), DROPOUT (default: the student's own), POOLING (target: the 2-way head
 # reads the target word's pieces, measured best here; cls: [CLS]), SAMPLING (uniform; frequency:
-# wrong senses drawn by how often they are gold), CONTROL (1: also the two-epoch LMGC). Every model is
+# wrong senses drawn by how often they are gold), CONTROL (1: also the two-epoch LMGC), SENSES (1:
+# also the untrained nearest-sense model of `lexical senses`, in OUT/senses/best). Every model is
 # scored alone (ALL.key, --prior 0) and with the sense prior it chose on semeval2007
 # (ALL.prior.key). The two pipelines run side by side, one core each; the LMGC
 # side then also trains LMGC for twice the epochs (lmgc-2x), the control that sees the pairs as
@@ -62,8 +63,14 @@ train pretrain "$STUDENT" "$OUT/lmgcm-pretrain"
 # Fine-tuning starts from the end of the lexical pre-training (its run folder's latest checkpoint),
 # not from its best semeval2007 step: model selection is the fine-tuned model's.
 train finetune "$OUT/lmgcm-pretrain" "$OUT/lmgcm" && predict "$OUT/lmgcm"
+# Nearest sense from the same student: nothing trained, SemCor's tagged contexts as sense centroids.
+if [ "${SENSES:-1}" = 1 ]; then
+  [ -f "$OUT/senses/best/wsd.json" ] || deno task -q lexical senses --model "$STUDENT" \
+    --out "$OUT/senses/best" --wordnet 3.0 --backend wasm >>"$OUT/senses.log" 2>&1
+  predict "$OUT/senses"
+fi
 wait
-for d in lmgc lmgc-2x lmgcm; do
+for d in lmgc lmgc-2x lmgcm senses; do
   for suffix in "" .prior; do
     [ -f "$OUT/$d/ALL$suffix.score.txt" ] && echo "== $d$suffix" && cat "$OUT/$d/ALL$suffix.score.txt"
   done
