@@ -4,7 +4,7 @@
  *
  * @module
  */
-import { join } from "node:path";
+import { basename, dirname, join, resolve } from "node:path";
 import { parseArgs } from "node:util";
 import {
   BertModel,
@@ -331,6 +331,7 @@ export async function sensesCommand(args: string[]): Promise<void> {
   if (!values.model) throw new UsageError("--model DIR is required");
   if (!values.out) throw new UsageError("--out DIR is required");
   const maxLength = num("max-length", values["max-length"]);
+  await replaceableFolder(values.out); // before the work, not after it
   await initRuntime({ backend: values.backend, quiet: true });
   const t0 = performance.now();
   const from = await modelDir(values.model);
@@ -364,20 +365,29 @@ export async function sensesCommand(args: string[]): Promise<void> {
   if (table.keys.length === 0) {
     throw new RangeError(`${source}: no tagged instance to build senses from`);
   }
-  // The folder: the checkpoint as it was (its heads too), then the table and the prior beside it.
-  await saveCheckpoint(values.out, {
-    config: ck.config,
-    weights: ck.weights,
-    vocab: ck.vocab,
-    meta: { ...ck.meta, senses: { source, from } },
-  });
-  await writeSenseTable(values.out, table);
-  const insts = instancePairs(dev.corpus, wn);
-  const s = await tunePrior(model, tok, { insts, gold: dev.keys, name: dev.name }, values.out, {
-    senses: table,
-    maxLength,
-  });
-  model.dispose();
+  // The folder: the checkpoint as it was (its heads too), the table and the prior beside it, all
+  // written aside and moved into place at once (a half-written folder would serve the 2-way head).
+  const out = resolve(values.out);
+  const tmp = join(dirname(out), `.${basename(out)}.senses-${crypto.randomUUID()}`);
+  let s: PriorSetting;
+  try {
+    await saveCheckpoint(tmp, {
+      config: ck.config,
+      weights: ck.weights,
+      vocab: ck.vocab,
+      meta: { ...ck.meta, senses: { source, from } },
+    });
+    await writeSenseTable(tmp, table);
+    const insts = instancePairs(dev.corpus, wn);
+    s = await tunePrior(model, tok, { insts, gold: dev.keys, name: dev.name }, tmp, {
+      senses: table,
+      maxLength,
+    });
+    await replaceFolder(tmp, out);
+  } finally {
+    await Deno.remove(tmp, { recursive: true }).catch(() => {});
+    model.dispose();
+  }
   console.log(
     `senses: ${table.keys.length} senses from ${source} (${
       table.counts.reduce((a, b) => a + b, 0)
@@ -385,4 +395,36 @@ export async function sensesCommand(args: string[]): Promise<void> {
       s.f1[String(s.weight)].toFixed(1)
     } (λ ${s.weight}); ${((performance.now() - t0) / 1000).toFixed(0)} s; written to ${values.out}`,
   );
+}
+
+/** Throw unless `dir` is absent, empty, or a checkpoint folder (what may be replaced). */
+async function replaceableFolder(dir: string): Promise<boolean> {
+  try {
+    const names: string[] = [];
+    for await (const e of Deno.readDir(dir)) names.push(e.name);
+    if (names.length && !names.includes("config.json")) {
+      throw new UsageError(`${dir}: exists and is not a model folder; refusing to replace it`);
+    }
+    return true;
+  } catch (e) {
+    if (e instanceof Deno.errors.NotFound) return false;
+    if (e instanceof Deno.errors.NotADirectory) {
+      throw new UsageError(`${dir}: exists and is not a folder`);
+    }
+    throw e;
+  }
+}
+
+/** Move folder `tmp` to `target`, replacing a model folder there. */
+async function replaceFolder(tmp: string, target: string): Promise<void> {
+  const old = `${tmp}.old`;
+  const existed = await replaceableFolder(target);
+  if (existed) await Deno.rename(target, old);
+  try {
+    await Deno.rename(tmp, target);
+  } catch (e) {
+    if (existed) await Deno.rename(old, target).catch(() => {});
+    throw e;
+  }
+  if (existed) await Deno.remove(old, { recursive: true });
 }

@@ -237,6 +237,30 @@ Deno.test("lexical senses writes a model folder that predict, select-prior and d
   assert.equal(c.code, 0, c.out);
   assert.match(c.out, /^bank\t4-8\tbank\/n\tbank%1:1[47]:0[01]::\tsenses/m);
 
+  // Built again into the same folder: replaced whole, nothing left aside; never over other files.
+  const again = [
+    "senses",
+    "--model",
+    join(fx, "tiny-bert"),
+    "--train",
+    xml,
+    "--dev",
+    xml,
+    ...wnArgs,
+  ];
+  c = await cli([...again, "--out", out]);
+  assert.equal(c.code, 0, c.out);
+  const names: string[] = [];
+  for await (const e of Deno.readDir(dir)) names.push(e.name);
+  assert.deepEqual(names.filter((n) => n.startsWith(".")), []);
+  assert.equal((await readSenseTable(out))?.keys.length, 6);
+  await Deno.mkdir(join(dir, "notes"));
+  await Deno.writeTextFile(join(dir, "notes", "a.txt"), "mine");
+  c = await cli([...again, "--out", join(dir, "notes")]);
+  assert.deepEqual([c.code, c.out], [
+    2,
+    `error: ${join(dir, "notes")}: exists and is not a model folder; refusing to replace it`,
+  ]);
   c = await cli(["senses", "--model", join(fx, "tiny-bert"), ...wnArgs]);
   assert.deepEqual([c.code, c.out], [2, "error: --out DIR is required"]);
   c = await cli([
