@@ -57,14 +57,15 @@ export const NEURAL_HELP =
   select-prior  --model DIR [--dev X.data.xml|wordnet] [--wordnet 3.0]: choose that weight on
                 the selection set (default semeval2007) and write it to the model's wsd.json
                 (pretrain and finetune do this at the end)
-  senses        --model DIR --out DIR [--train X.data.xml|wordnet] [--dev X.data.xml|wordnet]
-                [--examples] [--wordnet 3.0] [--max-length N (128)] [--backend B]: sense embeddings (LMMS-style
-                nearest sense) from the model's own states, nothing trained: the mean context
-                vector of each sense tagged in the training corpus (default SemCor; --examples adds
-                WordNet's example sentences, which cover senses SemCor never tags); a word takes
-                the candidate nearest its context, plus the sense prior chosen on semeval2007.
-                Writes a model folder (the checkpoint, ${SENSE_FILE}, wsd.json) that predict,
-                disambiguate and serve take as --model
+  senses        nearest sense (LMMS-style sense embeddings) from the model's own states, nothing
+                trained: each sense tagged in the training corpus gets the mean context vector of
+                its occurrences; a word takes the candidate nearest its context, plus the sense
+                prior chosen on semeval2007. Writes a model folder (the checkpoint, ${SENSE_FILE},
+                wsd.json) that predict, disambiguate and serve take as --model
+                --model DIR --out DIR (required) --train X.data.xml|wordnet (SemCor)
+                --dev X.data.xml|wordnet (semeval2007) --examples (add WordNet's example
+                sentences, which tag senses SemCor never does) --wordnet 3.0|3.1|DIR (3.0)
+                --max-length N (128) --backend B
   disambiguate  with --model DIR: raw text through the neural model (else knowledge-based);
                 --scores: also every candidate's P(match) (P(sense) with a sense table)
 `;
