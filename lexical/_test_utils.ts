@@ -37,3 +37,31 @@ export function fakeSense(key: string, gloss: string, tagCount = 0): Sense {
   };
   return { key, lemma: "bank", pos: "n", synset, senseNumber: 1, tagCount };
 }
+
+/** "He sat on the bank of the river ." as a framework sentence: sit, bank (the river side), river. */
+export const RIVER_SENTENCE = `<sentence id="d000.s000">
+<wf lemma="he" pos="PRON">He</wf>
+<instance id="d000.s000.t000" lemma="sit" pos="VERB">sat</instance>
+<wf lemma="on" pos="ADP">on</wf>
+<wf lemma="the" pos="DET">the</wf>
+<instance id="d000.s000.t001" lemma="bank" pos="NOUN">bank</instance>
+<wf lemma="of" pos="ADP">of</wf>
+<wf lemma="the" pos="DET">the</wf>
+<instance id="d000.s000.t002" lemma="river" pos="NOUN">river</instance>
+<wf lemma="." pos=".">.</wf>
+</sentence>
+`;
+
+/** The gold keys of {@link RIVER_SENTENCE}. */
+export const RIVER_KEYS =
+  "d000.s000.t000 sit%2:35:00::\nd000.s000.t001 bank%1:17:01::\nd000.s000.t002 river%1:17:00::\n";
+
+/** A framework corpus (`*.data.xml` text) of `sentences` in one text, `d000`. */
+export function corpusXml(...sentences: string[]): string {
+  return `<?xml version="1.0" encoding="UTF-8" ?>
+<corpus lang="en" source="test">
+<text id="d000">
+${sentences.join("")}</text>
+</corpus>
+`;
+}

@@ -2,6 +2,7 @@ import assert from "node:assert/strict";
 import { join } from "node:path";
 import { ensureFixtures } from "@cohesive/fixtures";
 import { main } from "./main.ts";
+import { corpusXml, RIVER_KEYS, RIVER_SENTENCE } from "./_test_utils.ts";
 import { BertModel, initRuntime, loadCheckpoint, Rng, WordPieceTokenizer } from "@cohesive/shared";
 import { tf } from "@cohesive/shared/tf";
 import {
@@ -26,25 +27,8 @@ import {
 await initRuntime({ backend: "cpu", quiet: true });
 const wn = await WordNet.load();
 
-const XML = `<?xml version="1.0" encoding="UTF-8" ?>
-<corpus lang="en" source="test">
-<text id="d000">
-<sentence id="d000.s000">
-<wf lemma="he" pos="PRON">He</wf>
-<instance id="d000.s000.t000" lemma="sit" pos="VERB">sat</instance>
-<wf lemma="on" pos="ADP">on</wf>
-<wf lemma="the" pos="DET">the</wf>
-<instance id="d000.s000.t001" lemma="bank" pos="NOUN">bank</instance>
-<wf lemma="of" pos="ADP">of</wf>
-<wf lemma="the" pos="DET">the</wf>
-<instance id="d000.s000.t002" lemma="river" pos="NOUN">river</instance>
-<wf lemma="." pos=".">.</wf>
-</sentence>
-</text>
-</corpus>
-`;
-const KEYS =
-  "d000.s000.t000 sit%2:35:00::\nd000.s000.t001 bank%1:17:01::\nd000.s000.t002 river%1:17:00::\n";
+const XML = corpusXml(RIVER_SENTENCE);
+const KEYS = RIVER_KEYS;
 
 Deno.test("instancePairs marks the target in quotes, glosses each candidate and labels the gold", () => {
   const corpus = parseRaganatoXml(XML, "t.xml");

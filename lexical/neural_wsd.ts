@@ -60,17 +60,17 @@ export async function disambiguateNeural(
   const tokens = analyzeText(text, wn);
   const insts: InstancePairs[] = [];
   const at: number[] = [];
+  // Each sentence's words (one array per sentence, shared by its targets) and each token's place.
   const sentenceWords = new Map<number, string[]>();
+  const place = tokens.map((t) => {
+    let words = sentenceWords.get(t.sentence);
+    if (!words) sentenceWords.set(t.sentence, words = []);
+    words.push(t.text);
+    return { words, index: words.length - 1 };
+  });
   tokens.forEach((t, i) => {
     if (!t.pos || t.candidates.length === 0) return;
-    let words = sentenceWords.get(t.sentence);
-    if (!words) {
-      sentenceWords.set(
-        t.sentence,
-        words = tokens.filter((u) => u.sentence === t.sentence).map((u) => u.text),
-      );
-    }
-    const index = tokens.filter((u) => u.sentence === t.sentence).indexOf(t);
+    const { words, index } = place[i];
     const { context, target } = quoteTarget(words, index);
     insts.push({
       id: String(i),

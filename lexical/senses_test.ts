@@ -4,6 +4,7 @@ import { ensureFixtures } from "@cohesive/fixtures";
 import { BertModel, initRuntime, loadCheckpoint, WordPieceTokenizer } from "@cohesive/shared";
 import { tf } from "@cohesive/shared/tf";
 import { main } from "./main.ts";
+import { corpusXml, RIVER_KEYS, RIVER_SENTENCE } from "./_test_utils.ts";
 import {
   buildSenseTable,
   contextVectors,
@@ -30,21 +31,9 @@ const tok = WordPieceTokenizer.fromVocab(ck.vocab!);
 const H = ck.config.hidden_size;
 
 // "bank" twice, in two senses, in two sentences.
-const XML = `<?xml version="1.0" encoding="UTF-8" ?>
-<corpus lang="en" source="test">
-<text id="d000">
-<sentence id="d000.s000">
-<wf lemma="he" pos="PRON">He</wf>
-<instance id="d000.s000.t000" lemma="sit" pos="VERB">sat</instance>
-<wf lemma="on" pos="ADP">on</wf>
-<wf lemma="the" pos="DET">the</wf>
-<instance id="d000.s000.t001" lemma="bank" pos="NOUN">bank</instance>
-<wf lemma="of" pos="ADP">of</wf>
-<wf lemma="the" pos="DET">the</wf>
-<instance id="d000.s000.t002" lemma="river" pos="NOUN">river</instance>
-<wf lemma="." pos=".">.</wf>
-</sentence>
-<sentence id="d000.s001">
+const XML = corpusXml(
+  RIVER_SENTENCE,
+  `<sentence id="d000.s001">
 <wf lemma="she" pos="PRON">She</wf>
 <instance id="d000.s001.t000" lemma="deposit" pos="VERB">deposited</instance>
 <wf lemma="her" pos="PRON">her</wf>
@@ -54,17 +43,10 @@ const XML = `<?xml version="1.0" encoding="UTF-8" ?>
 <instance id="d000.s001.t002" lemma="bank" pos="NOUN">bank</instance>
 <wf lemma="." pos=".">.</wf>
 </sentence>
-</text>
-</corpus>
-`;
-const KEYS = [
-  "d000.s000.t000 sit%2:35:00::",
-  "d000.s000.t001 bank%1:17:01::",
-  "d000.s000.t002 river%1:17:00::",
-  "d000.s001.t000 deposit%2:40:00::",
-  "d000.s001.t001 salary%1:21:00::",
-  "d000.s001.t002 bank%1:14:00::",
-].join("\n") + "\n";
+`,
+);
+const KEYS = RIVER_KEYS +
+  "d000.s001.t000 deposit%2:40:00::\nd000.s001.t001 salary%1:21:00::\nd000.s001.t002 bank%1:14:00::\n";
 
 function norm(v: Float32Array): number {
   return Math.sqrt(v.reduce((a, x) => a + x * x, 0));
