@@ -18,12 +18,14 @@ ALL=$DATA/wsd/Evaluation_Datasets/ALL
 [ -f "$ALL/ALL.data.xml" ] || { echo "error: no $ALL/ALL.data.xml (set COHESIVE_DATA)" >&2; exit 1; }
 mkdir -p "$OUT"
 
-models=()
+models=() measured=1
 for spec in "$@"; do
   [[ $spec == *=* ]] || { echo "error: '$spec' is not NAME=CHECKPOINT_DIR" >&2; exit 1; }
   models+=(--model "$spec")
+  grep -qF "\"name\": \"${spec%%=*}\"" "$OUT/mlm/mlm.json" 2>/dev/null || measured=0
 done
-[ -f "$OUT/mlm/mlm.json" ] || deno task -q eval mlm "${models[@]}" --data "$DATA/corpus" \
+# All checkpoints on the same held-out rows, again whenever one is new.
+[ $measured = 1 ] || deno task -q eval mlm "${models[@]}" --data "$DATA/corpus" \
   --out "$OUT/mlm" --backend wasm >"$OUT/mlm.log" 2>&1
 
 for spec in "$@"; do
