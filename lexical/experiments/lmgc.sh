@@ -38,22 +38,8 @@ train() { # command model out [extra options]
   deno task -q lexical "$cmd" --model "$model" --out "$dir" "${COMMON[@]}" "$@" "${resume[@]}" \
     >>"$dir.log" 2>&1
 }
-predict() { # run-dir: ALL.key (the model alone) and ALL.prior.key (with the prior λ it chose)
-  local dir=$1 suffix
-  [ -f "$dir/best/wsd.json" ] || deno task -q lexical select-prior --model "$dir/best" \
-    --wordnet 3.0 >>"$dir.log" 2>&1
-  for suffix in "" .prior; do
-    [ -f "$dir/ALL$suffix.score.json" ] && continue
-    local prior=(--prior 0)
-    [ -n "$suffix" ] && prior=()
-    deno task -q lexical predict --model "$dir/best" --input "$ALL/ALL.data.xml" \
-      --out "$dir/ALL$suffix.key" --wordnet 3.0 "${prior[@]}" >>"$dir.log" 2>&1
-    deno task -q eval score "$ALL/ALL.gold.key.txt" "$dir/ALL$suffix.key" --data "$ALL/ALL.data.xml" \
-      --json >"$dir/ALL$suffix.score.json.tmp" && mv "$dir/ALL$suffix.score.json.tmp" "$dir/ALL$suffix.score.json"
-    deno task -q eval score "$ALL/ALL.gold.key.txt" "$dir/ALL$suffix.key" --data "$ALL/ALL.data.xml" \
-      >"$dir/ALL$suffix.score.txt"
-  done
-}
+# predict RUN_DIR: ALL.key (the model alone) and ALL.prior.key (with the prior λ it chose), scored.
+source lexical/experiments/predict_all.sh
 
 (train finetune "$STUDENT" "$OUT/lmgc" && predict "$OUT/lmgc" &&
   if [ "${CONTROL:-1}" = 1 ]; then

@@ -17,6 +17,7 @@ DATA=${COHESIVE_DATA:-../shared/data}
 ALL=$DATA/wsd/Evaluation_Datasets/ALL
 [ -f "$ALL/ALL.data.xml" ] || { echo "error: no $ALL/ALL.data.xml (set COHESIVE_DATA)" >&2; exit 1; }
 mkdir -p "$OUT"
+source lexical/experiments/predict_all.sh
 
 models=() measured=1
 for spec in "$@"; do
@@ -34,18 +35,7 @@ for spec in "$@"; do
   mkdir -p "$dir"
   [ -f "$dir/best/wsd.json" ] || deno task -q lexical senses --model "$ckpt" --out "$dir/best" \
     --wordnet 3.0 --backend wasm >>"$dir.log" 2>&1
-  for suffix in "" .prior; do
-    [ -f "$dir/ALL$suffix.score.json" ] && continue
-    prior=(--prior 0)
-    [ -n "$suffix" ] && prior=()
-    deno task -q lexical predict --model "$dir/best" --input "$ALL/ALL.data.xml" \
-      --out "$dir/ALL$suffix.key" --wordnet 3.0 "${prior[@]}" >>"$dir.log" 2>&1
-    deno task -q eval score "$ALL/ALL.gold.key.txt" "$dir/ALL$suffix.key" --data "$ALL/ALL.data.xml" \
-      --json >"$dir/ALL$suffix.score.json.tmp"
-    mv "$dir/ALL$suffix.score.json.tmp" "$dir/ALL$suffix.score.json"
-    deno task -q eval score "$ALL/ALL.gold.key.txt" "$dir/ALL$suffix.key" --data "$ALL/ALL.data.xml" \
-      >"$dir/ALL$suffix.score.txt"
-  done
+  predict "$dir"
 done
 
 # One markdown row per checkpoint: MLM loss, per-dataset F1 alone / with prior, ALL, λ.
