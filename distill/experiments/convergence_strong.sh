@@ -11,8 +11,8 @@
 #
 # TEACHERS: comma-separated teacher folders, the first one 128 wide (e.g. the GPU teachers of
 # docs/teachers.md: ../runs/teachers/gpu/t3,../runs/teachers/gpu/t1,../runs/teachers/gpu/t2).
-# Knobs: STEPS (3000), TEMPS ("2 1"), LR (7e-4), RESULTS (results/convergence), JOBS (2: students
-# trained side by side, one core each).
+# Knobs: STEPS (3000), TEMPS ("2 1"), LR (7e-4), EVAL_EVERY (100), RESULTS (results/convergence).
+# Two students train side by side where they can, one core each (OPENBLAS_NUM_THREADS=1).
 set -euo pipefail
 cd "$(dirname "$0")/../.."
 teachers=${1:?usage: convergence_strong.sh TEACHERS [OUT]}
@@ -22,7 +22,7 @@ data=${COHESIVE_DATA:-../shared/data}/corpus
 export OPENBLAS_NUM_THREADS=1
 steps=${STEPS:-3000}
 common=(--teachers "$teachers" --data "$data" --layers 2 --hidden 128 --heads 2 --intermediate 512
-  --steps "$steps" --batch 32 --seq 128 --lr "${LR:-7e-4}" --dropout 0 --eval-every 100
+  --steps "$steps" --batch 32 --seq 128 --lr "${LR:-7e-4}" --dropout 0 --eval-every "${EVAL_EVERY:-100}"
   --save-every 250)
 compare() { deno run -A distill/main.ts compare "${common[@]}" "$@"; }
 
