@@ -12,6 +12,7 @@
  * @module
  */
 import type { DisambiguatedToken, Synset, WordNet } from "@cohesive/lexical";
+import { LruCache } from "./lru.ts";
 
 /** One token of the AMuSE-WSD shape. */
 export interface AmuseToken {
@@ -107,7 +108,7 @@ export class AmuseConverter {
   /** The inventory of the ids given out. */
   readonly target: WordNet;
   readonly #source: WordNet;
-  readonly #names = new Map<string, string>();
+  readonly #names = new LruCache<string, string>(50_000);
 
   /**
    * Create a converter.
@@ -124,7 +125,6 @@ export class AmuseConverter {
     let name = this.#names.get(synset.id);
     if (name === undefined) {
       name = nltkSynsetName(this.target, synset);
-      if (this.#names.size > 100_000) this.#names.clear();
       this.#names.set(synset.id, name);
     }
     return name;

@@ -12,8 +12,10 @@ import { DEMO_HTML } from "./demo_page.ts";
 import { type Engines, listModels, pickEngine } from "./engines.ts";
 import { httpStatusOf, MethodNotAllowedError, NotReadyError } from "./errors.ts";
 import { openApiDocument } from "./openapi.ts";
-import { detectPlagiarism } from "./plagiarism.ts";
+import { WorkerPool, type WorkerPoolOptions } from "./worker_pool.ts";
+import { detectPlagiarism, splitDocuments } from "./plagiarism.ts";
 import {
+  checkPlagiarismWork,
   parseAmuseRequest,
   parsePlagiarismRequest,
   parseSimilarityRequest,
@@ -29,6 +31,8 @@ export interface ServeStateOptions {
   engines?: Engines;
   /** Limits over {@link import("./request.ts").DEFAULT_LIMITS}. */
   limits?: Partial<ServeLimits>;
+  /** Workers for CPU-heavy work (default: one less than the cores, from 1 to 4). */
+  pool?: WorkerPoolOptions;
   /**
    * Provides WordNet 3.0 for AMuSE-shaped answers when the served inventory is another version.
    * Default: `WordNet.wordnet30()`, or `undefined` (ids of the served inventory) when absent.
@@ -40,6 +44,8 @@ export interface ServeStateOptions {
 export class ServeState {
   /** The request limits. */
   readonly limits: ServeLimits;
+  /** Workers for CPU-heavy work (they start on first use and stop when idle). */
+  readonly pool: WorkerPool;
   #engines: Engines | undefined;
   #loadError: string | undefined;
   #draining = false;
@@ -50,6 +56,7 @@ export class ServeState {
   /** Create the state; without `engines` the server answers 503 until {@link setEngines}. */
   constructor(options: ServeStateOptions = {}) {
     this.limits = resolveLimits(options.limits);
+    this.pool = new WorkerPool(new URL("./evidence_worker.ts", import.meta.url), options.pool);
     this.#engines = options.engines;
     this.#amuseWordNet = options.amuseWordNet ??
       (() => WordNet.wordnet30().catch(() => undefined));
@@ -259,10 +266,13 @@ export function createApp(options: AppOptions = {}): ServeApp {
     const engines = state.requireEngines();
     const req = parsePlagiarismRequest(await body(c.req.raw), limits);
     const engine = pickEngine(engines.similarity, req.model, "similarity");
+    const split = splitDocuments(req.suspicious, req.sources);
+    checkPlagiarismWork(split.suspicious.length, split.sources.length, limits);
     return c.json(
-      await detectPlagiarism(req.suspicious, req.sources, engine, {
+      await detectPlagiarism(split, req.sources, engine, {
         threshold: req.threshold,
         signal: c.req.raw.signal,
+        pool: state.pool,
       }),
     );
   });

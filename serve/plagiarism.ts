@@ -1,18 +1,31 @@
 /**
- * Plagiarism detection by sentence alignment: split the suspicious text and every source into
- * sentences, score every (suspicious, source) sentence pair with a similarity engine, align
- * greedily one to one (best pair first, each sentence used once, pairs at or above a
- * threshold), then judge the whole text by how much of it is aligned and how closely:
+ * Plagiarism detection by sentence alignment, with work that grows with the text, not with the
+ * number of sentence pairs:
  *
- * - `coverage`: the share of the suspicious text's characters (in sentences) that are aligned;
- * - `score`: the same share, each aligned sentence weighted by its similarity;
- * - `verdict`: `plagiarised` when `score` ≥ {@link PLAGIARISED_AT}, `suspicious` when it is
- *   ≥ {@link SUSPICIOUS_AT}, else `original`.
+ * 1. split the suspicious text and every source into sentences (identical sentences once);
+ * 2. pick candidate pairs: for each suspicious sentence the `k` nearest source sentences by the
+ *    similarity engine (without building the sentence × sentence matrix) and the `k` sharing the
+ *    most word trigrams and content words (in a worker, see `evidence.ts`);
+ * 3. score each candidate: `combined` = the larger of the engine's similarity and the lexical
+ *    evidence (word-trigram containment, or the share of words in copied phrases of 3+ words);
+ * 4. align greedily one to one (best pair first, each sentence used once);
+ * 5. judge the whole text:
+ *    - `coverage`: the share of the suspicious text's characters (in sentences) aligned at or
+ *      above the threshold;
+ *    - `score`: the share of the text weighted by each sentence's alignment score, pairs below
+ *      the threshold discounted by (score / threshold)⁴, so the score grows smoothly with the
+ *      evidence;
+ *    - `verdict`: `plagiarised` when `score` ≥ {@link PLAGIARISED_AT}, `suspicious` when it is
+ *      ≥ {@link SUSPICIOUS_AT}, else `original`.
+ *
+ * Each reported pair carries its copied phrases (`copied`), with offsets in both documents.
  *
  * @module
  */
-import type { SimilarityEngine } from "./similarity_engine.ts";
+import { type CopiedRun, lexicalEvidence, type PairEvidence } from "./evidence.ts";
+import { pushTopK, type SimilarityEngine } from "./similarity_engine.ts";
 import { splitSentences } from "./sentences.ts";
+import type { WorkerPool } from "./worker_pool.ts";
 
 /** The overall judgement. */
 export type Verdict = "plagiarised" | "suspicious" | "original";
@@ -40,10 +53,16 @@ export interface AlignedPair {
   suspicious: SentenceRef;
   /** The source sentence, with its document's index in `sources`. */
   source: SentenceRef & { document: number };
-  /** Their similarity. */
+  /** The alignment score: the larger of `similarity` and the lexical evidence. */
   score: number;
+  /** The engine's similarity. */
+  similarity: number;
+  /** Word-trigram containment of the suspicious sentence in the source sentence. */
+  containment: number;
   /** P(paraphrase) from the engine's pair head, or `null` without one. */
   paraphrase: number | null;
+  /** Copied phrases (3+ words found in both), with offsets in the two documents. */
+  copied: CopiedRun[];
 }
 
 /** The answer of {@link detectPlagiarism}. */
@@ -72,6 +91,10 @@ export interface PlagiarismOptions {
   threshold?: number;
   /** Aborts the work when the client goes away. */
   signal?: AbortSignal;
+  /** Where the lexical evidence is computed; without it, on the calling thread. */
+  pool?: WorkerPool;
+  /** Candidates per suspicious sentence from each of the engine and the lexical index. Default 5. */
+  k?: number;
 }
 
 /** One cell of an alignment. */
@@ -85,34 +108,33 @@ export interface Alignment {
 }
 
 /**
- * Greedy one-to-one alignment of a row-major `[rows, cols]` score matrix: the best cell first,
- * each row and column used at most once, cells below `threshold` never. Sorted by row.
+ * Greedy one-to-one alignment of candidate cells: the best cell first, each row and column used
+ * at most once, cells below `threshold` never. Sorted by row. Only the cells given are looked at,
+ * so no rows × cols matrix is ever built.
  *
  * @example
  * ```ts
  * import { alignGreedy } from "@cohesive/serve";
- * const m = new Float32Array([0.9, 0.8, 0.85, 0.1]);
- * alignGreedy(m, 2, 2, 0.5); // [{row: 0, col: 0, score: 0.9}, ...]; row 1 gets nothing left
+ * const cells = [
+ *   { row: 0, col: 0, score: 0.9 },
+ *   { row: 0, col: 1, score: 0.8 },
+ *   { row: 1, col: 0, score: 0.85 },
+ * ];
+ * alignGreedy(cells, 0.5); // [{row: 0, col: 0, score: 0.9}]; row 1 gets nothing left
  * ```
  */
-export function alignGreedy(
-  matrix: Float32Array,
-  rows: number,
-  cols: number,
-  threshold: number,
-): Alignment[] {
-  const cells: number[] = [];
-  for (let k = 0; k < rows * cols; k++) if (matrix[k] >= threshold) cells.push(k);
-  cells.sort((x, y) => matrix[y] - matrix[x] || x - y);
-  const rowUsed = new Uint8Array(rows);
-  const colUsed = new Uint8Array(cols);
-  const out: Alignment[] = [];
-  for (const k of cells) {
-    const row = Math.floor(k / cols);
-    const col = k % cols;
-    if (rowUsed[row] || colUsed[col]) continue;
-    rowUsed[row] = colUsed[col] = 1;
-    out.push({ row, col, score: matrix[k] });
+export function alignGreedy<A extends Alignment>(cells: readonly A[], threshold: number): A[] {
+  const sorted = cells.filter((c) => c.score >= threshold).sort((x, y) =>
+    y.score - x.score || x.row - y.row || x.col - y.col
+  );
+  const rowUsed = new Set<number>();
+  const colUsed = new Set<number>();
+  const out: A[] = [];
+  for (const c of sorted) {
+    if (rowUsed.has(c.row) || colUsed.has(c.col)) continue;
+    rowUsed.add(c.row);
+    colUsed.add(c.col);
+    out.push(c);
   }
   return out.sort((x, y) => x.row - y.row);
 }
@@ -126,29 +148,137 @@ export function verdictOf(score: number): Verdict {
     : "original";
 }
 
+/** A sentence's weight in `score` at alignment score `s` and `threshold` (soft below it). */
+export function alignmentWeight(s: number, threshold: number): number {
+  if (s <= 0) return 0;
+  return s >= threshold ? s : s * (s / threshold) ** 4;
+}
+
+/** The sentences of a plagiarism request (what the work limits count). */
+export interface SplitDocuments {
+  /** The suspicious text's sentences. */
+  suspicious: SentenceRef[];
+  /** Every source's sentences, in order, with their document. */
+  sources: (SentenceRef & { document: number })[];
+  /** Sentences per source. */
+  counts: number[];
+}
+
+/** Split the suspicious text and the sources into sentences. */
+export function splitDocuments(suspicious: string, sources: readonly string[]): SplitDocuments {
+  const sus = splitSentences(suspicious).map((s, index) => ({ index, ...s }));
+  const counts: number[] = [];
+  const src = sources.flatMap((doc, document) => {
+    const ss = splitSentences(doc).map((s, index) => ({ document, index, ...s }));
+    counts.push(ss.length);
+    return ss;
+  });
+  return { suspicious: sus, sources: src, counts };
+}
+
+/** Distinct texts and, for each, the positions where it occurs. */
+function distinct(texts: readonly string[]): { unique: string[]; at: number[][] } {
+  const index = new Map<string, number>();
+  const unique: string[] = [];
+  const at: number[][] = [];
+  texts.forEach((t, i) => {
+    let u = index.get(t);
+    if (u === undefined) {
+      index.set(t, u = unique.length);
+      unique.push(t);
+      at.push([]);
+    }
+    at[u].push(i);
+  });
+  return { unique, at };
+}
+
+/**
+ * The `k` nearest columns of each row by `engine`'s similarity: its own `nearest` when it has
+ * one, else row blocks of its similarity matrix (at most 65,536 cells at a time).
+ */
+export async function nearestByEngine(
+  engine: SimilarityEngine,
+  rows: readonly string[],
+  cols: readonly string[],
+  k: number,
+  signal?: AbortSignal,
+): Promise<{ col: number; score: number }[][]> {
+  if (engine.nearest) return await engine.nearest(rows, cols, k, signal);
+  const out: { col: number; score: number }[][] = [];
+  const block = Math.max(1, Math.floor(65_536 / Math.max(1, cols.length)));
+  for (let r = 0; r < rows.length; r += block) {
+    const part = rows.slice(r, r + block);
+    const m = await engine.similarityMatrix(part, cols, signal);
+    part.forEach((_, i) => out.push(topK(m.subarray(i * cols.length, (i + 1) * cols.length), k)));
+  }
+  return out;
+}
+
+/** The `k` largest entries of `row`, best first. */
+export function topK(row: ArrayLike<number>, k: number): { col: number; score: number }[] {
+  const best: { col: number; score: number }[] = [];
+  for (let j = 0; j < row.length; j++) pushTopK(best, j, row[j], k);
+  return best;
+}
+
 /** Align `suspicious` against `sources` with `engine` and judge it. */
 export async function detectPlagiarism(
-  suspicious: string,
+  suspicious: string | SplitDocuments,
   sources: readonly string[],
   engine: SimilarityEngine,
   options: PlagiarismOptions = {},
 ): Promise<PlagiarismReport> {
   const threshold = options.threshold ?? engine.defaultThreshold;
-  const sus = splitSentences(suspicious).map((s, index) => ({ index, ...s }));
-  const src = sources.flatMap((doc, document) =>
-    splitSentences(doc).map((s, index) => ({ document, index, ...s }))
-  );
-  const counts = sources.map(() => 0);
-  for (const s of src) counts[s.document]++;
-  const matrix = await engine.similarityMatrix(
-    sus.map((s) => s.text),
-    src.map((s) => s.text),
-    options.signal,
-  );
-  const aligned = alignGreedy(matrix, sus.length, src.length, threshold);
-  const paraphrase = aligned.length
+  const k = options.k ?? 5;
+  const split = typeof suspicious === "string" ? splitDocuments(suspicious, sources) : suspicious;
+  const sus = split.suspicious;
+  const src = split.sources;
+  const rows = distinct(sus.map((s) => s.text));
+  const cols = distinct(src.map((s) => s.text));
+  // Candidates: the engine's nearest neighbours, then lexical evidence for them and for the
+  // sentences sharing the most word n-grams.
+  const near = rows.unique.length && cols.unique.length
+    ? await nearestByEngine(engine, rows.unique, cols.unique, k, options.signal)
+    : [];
+  const extra = near.flatMap((list, r) => list.map((c) => [r, c.col] as [number, number]));
+  const input = { rows: rows.unique, cols: cols.unique, k, extra };
+  const evidence: PairEvidence[] = rows.unique.length && cols.unique.length
+    ? options.pool
+      ? await options.pool.run<PairEvidence[]>("evidence", input)
+      : lexicalEvidence(input)
+    : [];
+  const semantic = new Map<string, number>();
+  near.forEach((list, r) => list.forEach((c) => semantic.set(`${r} ${c.col}`, c.score)));
+  const missing = evidence.filter((e) => !semantic.has(`${e.row} ${e.col}`));
+  if (missing.length) {
+    const scores = await engine.similarity(
+      missing.map((e) => [rows.unique[e.row], cols.unique[e.col]] as const),
+      options.signal,
+    );
+    missing.forEach((e, i) => semantic.set(`${e.row} ${e.col}`, scores[i]));
+  }
+  // Align distinct sentences, best pair first; a pair of distinct sentences aligns as many of
+  // their occurrences as both have left.
+  const cells = evidence.map((e) => {
+    const similarity = clamp01(semantic.get(`${e.row} ${e.col}`) ?? 0);
+    return { ...e, similarity, score: Math.max(similarity, e.containment, e.runCoverage) };
+  }).sort((x, y) => y.score - x.score || x.row - y.row || x.col - y.col);
+  const rowNext = rows.at.map(() => 0);
+  const colNext = cols.at.map(() => 0);
+  const aligned: { sus: number; src: number; cell: (typeof cells)[number] }[] = [];
+  for (const c of cells) {
+    const ra = rows.at[c.row];
+    const ca = cols.at[c.col];
+    while (rowNext[c.row] < ra.length && colNext[c.col] < ca.length) {
+      aligned.push({ sus: ra[rowNext[c.row]++], src: ca[colNext[c.col]++], cell: c });
+    }
+  }
+  aligned.sort((x, y) => x.sus - y.sus);
+  const strong = aligned.filter((a) => a.cell.score >= threshold);
+  const paraphrase = strong.length
     ? await engine.paraphrase(
-      aligned.map((a) => [sus[a.row].text, src[a.col].text] as const),
+      strong.map((a) => [sus[a.sus].text, src[a.src].text] as const),
       options.signal,
     )
     : null;
@@ -156,15 +286,28 @@ export async function detectPlagiarism(
   for (const s of sus) total += s.end - s.start;
   let covered = 0;
   let weighted = 0;
-  const pairs = aligned.map((a, i): AlignedPair => {
-    const len = sus[a.row].end - sus[a.row].start;
-    covered += len;
-    weighted += len * a.score;
+  for (const a of aligned) {
+    const len = sus[a.sus].end - sus[a.sus].start;
+    if (a.cell.score >= threshold) covered += len;
+    weighted += len * alignmentWeight(a.cell.score, threshold);
+  }
+  const pairs = strong.map((a, i): AlignedPair => {
+    const s = sus[a.sus];
+    const t = src[a.src];
     return {
-      suspicious: sus[a.row],
-      source: src[a.col],
-      score: round(a.score),
+      suspicious: s,
+      source: t,
+      score: round(a.cell.score),
+      similarity: round(a.cell.similarity),
+      containment: round(a.cell.containment),
       paraphrase: paraphrase ? round(paraphrase[i]) : null,
+      copied: a.cell.runs.map((r) => ({
+        start: s.start + r.start,
+        end: s.start + r.end,
+        sourceStart: t.start + r.sourceStart,
+        sourceEnd: t.start + r.sourceEnd,
+        words: r.words,
+      })),
     };
   });
   const score = total ? weighted / total : 0;
@@ -175,9 +318,13 @@ export async function detectPlagiarism(
     score: round(score),
     coverage: round(total ? covered / total : 0),
     threshold,
-    sentences: { suspicious: sus.length, sources: counts },
+    sentences: { suspicious: sus.length, sources: split.counts },
     pairs,
   };
+}
+
+function clamp01(x: number): number {
+  return x < 0 ? 0 : x > 1 ? 1 : x;
 }
 
 function round(x: number): number {

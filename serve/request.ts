@@ -24,6 +24,13 @@ export interface ServeLimits {
   maxSources: number;
   /** Most characters in one `/v1/plagiarism` request, all documents together. */
   maxPlagiarismChars: number;
+  /**
+   * Most units of alignment work in one `/v1/plagiarism` request: suspicious sentences × source
+   * sentences (all sources together).
+   */
+  maxSentencePairs: number;
+  /** Most sentences in one `/v1/plagiarism` request, all documents together. */
+  maxSentences: number;
 }
 
 /** The default limits: about 15 pages per plagiarism document. */
@@ -35,6 +42,8 @@ export const DEFAULT_LIMITS: Readonly<ServeLimits> = Object.freeze({
   maxDocumentChars: 50_000,
   maxSources: 16,
   maxPlagiarismChars: 250_000,
+  maxSentencePairs: 1_000_000,
+  maxSentences: 2_000,
 });
 
 /** The output shapes of `/v1/wsd`. */
@@ -232,7 +241,8 @@ export function parsePlagiarismRequest(body: unknown, limits: ServeLimits): Plag
   const total = sources.reduce((n, s) => n + s.length, suspicious.length);
   if (total > limits.maxPlagiarismChars) {
     throw new PayloadTooLargeError(
-      `the documents have ${total} characters together; the limit is ${limits.maxPlagiarismChars}`,
+      `the documents have ${total} characters together; the limit is ${limits.maxPlagiarismChars} ` +
+        `(maxPlagiarismChars)`,
     );
   }
   const threshold = o.threshold;
@@ -244,6 +254,33 @@ export function parsePlagiarismRequest(body: unknown, limits: ServeLimits): Plag
     throw new BadRequestError(`"threshold" must be a number from 0 to 1`);
   }
   return { suspicious, sources, model: model(o.model), threshold };
+}
+
+/**
+ * Check the work of a plagiarism request before any of it starts: sentences in all, and
+ * suspicious sentences × source sentences.
+ *
+ * @throws {PayloadTooLargeError} naming the limit exceeded.
+ */
+export function checkPlagiarismWork(
+  suspiciousSentences: number,
+  sourceSentences: number,
+  limits: ServeLimits,
+): void {
+  const total = suspiciousSentences + sourceSentences;
+  if (total > limits.maxSentences) {
+    throw new PayloadTooLargeError(
+      `the documents have ${total} sentences together; the limit is ${limits.maxSentences} ` +
+        `(maxSentences)`,
+    );
+  }
+  const work = suspiciousSentences * sourceSentences;
+  if (work > limits.maxSentencePairs) {
+    throw new PayloadTooLargeError(
+      `${suspiciousSentences} suspicious × ${sourceSentences} source sentences = ${work} ` +
+        `sentence pairs; the limit is ${limits.maxSentencePairs} (maxSentencePairs)`,
+    );
+  }
 }
 
 /** Merge `partial` over {@link DEFAULT_LIMITS}, checking every value is a positive integer. */

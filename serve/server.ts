@@ -56,6 +56,7 @@ export function startServer(
       });
       const graceful = await Promise.race([server.shutdown().then(() => true as const), timeout]);
       clearTimeout(timer);
+      state.pool.close();
       if (state.engines) disposeEngines(state.engines);
       return graceful;
     })();

@@ -105,25 +105,17 @@ Deno.test("universalPos() tags function words, punctuation, numbers and names", 
   assert.equal(tag("dog", "n"), "NOUN");
 });
 
-Deno.test("alignGreedy() takes the best pair first and uses each sentence once", () => {
-  // rows: suspicious sentences; cols: source sentences
-  const m = new Float32Array([
-    0.9,
-    0.8,
-    0.1,
-    0.95,
-    0.2,
-    0.3,
-    0.1,
-    0.2,
-    0.4,
-  ]);
-  assert.deepEqual(
-    alignGreedy(m, 3, 3, 0.35).map((a) => [a.row, a.col]),
-    [[0, 1], [1, 0], [2, 2]],
-  );
-  assert.deepEqual(alignGreedy(m, 3, 3, 0.5).map((a) => [a.row, a.col]), [[0, 1], [1, 0]]);
-  assert.deepEqual(alignGreedy(new Float32Array(0), 0, 0, 0.5), []);
+Deno.test("alignGreedy() takes the best candidate first and uses each sentence once", () => {
+  const cells = [
+    { row: 0, col: 0, score: 0.9 },
+    { row: 0, col: 1, score: 0.95 },
+    { row: 1, col: 0, score: 0.8 },
+    { row: 1, col: 1, score: 0.2 },
+    { row: 2, col: 2, score: 0.4 },
+  ];
+  assert.deepEqual(alignGreedy(cells, 0.35).map((a) => [a.row, a.col]), [[0, 1], [1, 0], [2, 2]]);
+  assert.deepEqual(alignGreedy(cells, 0.5).map((a) => [a.row, a.col]), [[0, 1], [1, 0]]);
+  assert.deepEqual(alignGreedy([], 0.5), []);
   assert.deepEqual([verdictOf(0.6), verdictOf(0.2), verdictOf(0.1)], [
     "plagiarised",
     "suspicious",
