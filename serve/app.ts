@@ -6,6 +6,7 @@
  * @module
  */
 import { Hono } from "hono";
+import { cors } from "hono/cors";
 import { type DisambiguatedToken, WordNet } from "@cohesive/lexical";
 import { AmuseConverter } from "./amuse.ts";
 import { DEMO_HTML } from "./demo_page.ts";
@@ -134,6 +135,11 @@ export interface ServeApp {
 export interface AppOptions extends ServeStateOptions {
   /** The state to serve (else one is made from `engines`, `limits` and `amuseWordNet`). */
   state?: ServeState;
+  /**
+   * Browser origins allowed to call the API (CORS), e.g. `["https://app.example"]`, or `["*"]`
+   * for any. Default: none (no CORS headers; preflights get 204 without them).
+   */
+  cors?: readonly string[];
 }
 
 function round(x: number | null): number | null {
@@ -178,7 +184,7 @@ export function createApp(options: AppOptions = {}): ServeApp {
   const state = options.state ?? new ServeState(options);
   const limits = state.limits;
   const app = new Hono();
-  const body = (req: Request) => readJsonBody(req, limits.maxBodyBytes);
+  const body = (req: Request) => readJsonBody(req, limits.maxBodyBytes, limits.bodyTimeoutMs);
 
   app.onError((err, c) => {
     const status = httpStatusOf(err);
@@ -188,6 +194,7 @@ export function createApp(options: AppOptions = {}): ServeApp {
     }
     if (err instanceof MethodNotAllowedError) c.header("Allow", err.allow);
     if (status === 503) c.header("Retry-After", "1");
+    if (status === 408) c.header("Connection", "close");
     // deno-lint-ignore no-explicit-any -- Hono types status codes as a literal union
     return c.json({ error: err.message }, status as any);
   });
@@ -198,6 +205,26 @@ export function createApp(options: AppOptions = {}): ServeApp {
       404,
     )
   );
+
+  if (options.cors?.length) {
+    const any = options.cors.includes("*");
+    app.use(
+      "*",
+      cors({
+        origin: any ? "*" : [...options.cors],
+        allowMethods: ["GET", "POST", "OPTIONS"],
+        allowHeaders: ["Content-Type"],
+        exposeHeaders: ["X-Cohesive-Model", "X-WordNet-Version", "Retry-After"],
+        maxAge: 600,
+      }),
+    );
+  }
+  for (const [path, allow] of Object.entries(ROUTES)) {
+    app.options(path, (c) => {
+      c.header("Allow", `${allow}, OPTIONS`);
+      return c.body(null, 204);
+    });
+  }
 
   app.get("/", (c) => c.html(DEMO_HTML));
   app.get("/openapi.json", (c) => c.json(openApiDocument(limits)));

@@ -6,7 +6,12 @@
  *
  * @module
  */
-import { BadRequestError, PayloadTooLargeError, UnsupportedMediaTypeError } from "./errors.ts";
+import {
+  BadRequestError,
+  PayloadTooLargeError,
+  RequestTimeoutError,
+  UnsupportedMediaTypeError,
+} from "./errors.ts";
 
 /** The server's request limits; beyond them the answer is 413. */
 export interface ServeLimits {
@@ -31,6 +36,8 @@ export interface ServeLimits {
   maxSentencePairs: number;
   /** Most sentences in one `/v1/plagiarism` request, all documents together. */
   maxSentences: number;
+  /** Longest time to receive a request body, in ms; a slower body gets 408. */
+  bodyTimeoutMs: number;
 }
 
 /** The default limits: about 15 pages per plagiarism document. */
@@ -44,6 +51,7 @@ export const DEFAULT_LIMITS: Readonly<ServeLimits> = Object.freeze({
   maxPlagiarismChars: 250_000,
   maxSentencePairs: 1_000_000,
   maxSentences: 2_000,
+  bodyTimeoutMs: 30_000,
 });
 
 /** The output shapes of `/v1/wsd`. */
@@ -79,22 +87,46 @@ export interface PlagiarismRequest {
   threshold?: number;
 }
 
-const decoder = new TextDecoder("utf-8", { fatal: true });
+const utf8 = new TextDecoder("utf-8", { fatal: true });
 
 /**
- * Read a JSON body of at most `maxBytes` bytes.
+ * The decoder for the `charset` of a `Content-Type` (UTF-8 when none is given).
+ *
+ * @throws {UnsupportedMediaTypeError} for a charset the server cannot decode.
+ */
+export function decoderFor(contentType: string | null): TextDecoder {
+  const m = /;\s*charset\s*=\s*"?([^";\s]+)"?/i.exec(contentType ?? "");
+  if (!m) return utf8;
+  try {
+    return new TextDecoder(m[1], { fatal: true });
+  } catch {
+    throw new UnsupportedMediaTypeError(
+      `unsupported charset "${m[1].slice(0, 40)}" in Content-Type; send UTF-8 or a charset ` +
+        `of the WHATWG Encoding Standard (e.g. utf-8, iso-8859-1, windows-1252, utf-16le)`,
+    );
+  }
+}
+
+/**
+ * Read a JSON body of at most `maxBytes` bytes, received within `timeoutMs`.
  *
  * @throws {UnsupportedMediaTypeError} when `Content-Type` is given and is not JSON.
  * @throws {PayloadTooLargeError} when the body is larger than `maxBytes`.
+ * @throws {RequestTimeoutError} when the body takes longer than `timeoutMs`.
  * @throws {BadRequestError} when the body is empty, not UTF-8 or not JSON.
  */
-export async function readJsonBody(req: Request, maxBytes: number): Promise<unknown> {
+export async function readJsonBody(
+  req: Request,
+  maxBytes: number,
+  timeoutMs = DEFAULT_LIMITS.bodyTimeoutMs,
+): Promise<unknown> {
   const type = req.headers.get("content-type");
   if (type !== null && !/^\s*application\/([\w.+-]+\+)?json\s*(;|$)/i.test(type)) {
     throw new UnsupportedMediaTypeError(
       `Content-Type must be application/json (got "${type.slice(0, 80)}")`,
     );
   }
+  const decoder = decoderFor(type);
   const declared = Number(req.headers.get("content-length") ?? NaN);
   const tooLarge = () => new PayloadTooLargeError(`request body is larger than ${maxBytes} bytes`);
   if (declared > maxBytes) throw tooLarge();
@@ -102,20 +134,32 @@ export async function readJsonBody(req: Request, maxBytes: number): Promise<unkn
   let size = 0;
   if (req.body) {
     const reader = req.body.getReader();
+    let timer: ReturnType<typeof setTimeout> | undefined;
+    const late = new Promise<never>((_, reject) => {
+      timer = setTimeout(
+        () =>
+          reject(
+            new RequestTimeoutError(`the request body took longer than ${timeoutMs} ms to arrive`),
+          ),
+        timeoutMs,
+      );
+    });
     try {
       for (;;) {
-        const { done, value } = await reader.read();
+        const { done, value } = await Promise.race([reader.read(), late]);
         if (done) break;
         size += value.length;
         if (size > maxBytes) throw tooLarge();
         chunks.push(value);
       }
     } catch (e) {
-      if (e instanceof PayloadTooLargeError) {
-        await reader.cancel().catch(() => {});
+      if (e instanceof PayloadTooLargeError || e instanceof RequestTimeoutError) {
+        reader.cancel().catch(() => {});
         throw e;
       }
       throw new BadRequestError(`could not read the request body: ${(e as Error).message}`);
+    } finally {
+      clearTimeout(timer);
     }
   }
   if (size === 0) throw new BadRequestError("empty body: send a JSON object");
@@ -126,7 +170,9 @@ export async function readJsonBody(req: Request, maxBytes: number): Promise<unkn
   try {
     text = decoder.decode(bytes);
   } catch {
-    throw new BadRequestError("request body is not valid UTF-8");
+    throw new BadRequestError(
+      `request body is not valid ${decoder.encoding === "utf-8" ? "UTF-8" : decoder.encoding}`,
+    );
   }
   try {
     return JSON.parse(text);
