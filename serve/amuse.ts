@@ -24,7 +24,10 @@ export interface AmuseToken {
   pos: string;
   /** Lemma (WordNet's, `_` between words; the lower-cased text for function words). */
   lemma: string;
-  /** WordNet offset and part of speech, e.g. `09213565n`; `O` without a sense. */
+  /**
+   * WordNet offset and part of speech as AMuSE-WSD writes them, without zero padding (e.g.
+   * `9213565n` for WordNet's `09213565n`); `O` without a sense.
+   */
   wnSynsetOffset: string;
   /** NLTK's synset name, e.g. `bank.n.01`; `O` without a sense. */
   nltkSynset: string;
@@ -67,6 +70,20 @@ tag(
     "could shall should may might must 'll 'd 've",
 );
 tag("PART", "to not n't");
+
+/**
+ * A WordNet synset id (`09213565n`) as AMuSE-WSD writes it: the offset without leading zeros,
+ * then the part of speech (`9213565n`).
+ *
+ * @example
+ * ```ts
+ * import { amuseOffset } from "@cohesive/serve";
+ * amuseOffset("02118333n"); // "2118333n"
+ * ```
+ */
+export function amuseOffset(synsetId: string): string {
+  return synsetId.replace(/^0+(?=\d)/, "");
+}
 
 /** The universal POS tag of a token: from its WordNet part of speech, else from a word list. */
 export function universalPos(token: Pick<DisambiguatedToken, "text" | "pos">): string {
@@ -144,7 +161,7 @@ export class AmuseConverter {
         text: t.text,
         pos: universalPos(t),
         lemma: t.lemma ?? t.text.toLowerCase(),
-        wnSynsetOffset: synset ? synset.id : NO_SENSE,
+        wnSynsetOffset: synset ? amuseOffset(synset.id) : NO_SENSE,
         nltkSynset: synset ? this.#nltk(synset) : NO_SENSE,
       };
     });

@@ -43,6 +43,8 @@ export interface PairEvidence {
   containment: number;
   /** Share of the suspicious sentence's words inside copied phrases, in [0, 1]. */
   runCoverage: number;
+  /** Words of the source sentence / words of the suspicious one, at most 1. */
+  lengthRatio: number;
   /** Copied phrases. */
   runs: CopiedRun[];
 }
@@ -187,6 +189,7 @@ function pairEvidence(
     col,
     containment,
     runCoverage: a.length ? inRuns / a.length : 0,
+    lengthRatio: a.length ? Math.min(1, b.length / a.length) : 0,
     runs,
   };
 }

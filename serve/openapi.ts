@@ -29,8 +29,10 @@ function errors(...codes: number[]): Json {
   const all: Record<number, string> = {
     400: "malformed body, wrong type, empty text or unknown field",
     404: "unknown model",
-    413: "beyond the limits (body size, text length, number of texts)",
-    415: "Content-Type is not application/json",
+    408: "the request body arrived too slowly (see limits.bodyTimeoutMs)",
+    413: "beyond the limits (body size, text length, number of texts, plagiarism work); the " +
+      "message names the limit",
+    415: "Content-Type is not application/json, or its charset cannot be decoded",
     503: "models still loading, shutting down, or too much work queued (see Retry-After)",
   };
   return Object.fromEntries(codes.map((c) => [String(c), { ...error, description: all[c] }]));
@@ -72,7 +74,7 @@ export function openApiDocument(limits: ServeLimits): Json {
           requestBody: body("WsdRequest", {
             texts: ["He sat on the bank of the river and watched the water."],
           }),
-          responses: { "200": ok("WsdResponse"), ...errors(400, 404, 413, 415, 503) },
+          responses: { "200": ok("WsdResponse"), ...errors(400, 404, 408, 413, 415, 503) },
         },
       },
       "/api/model": {
@@ -90,7 +92,7 @@ export function openApiDocument(limits: ServeLimits): Json {
                 },
               },
             },
-            ...errors(400, 413, 415, 503),
+            ...errors(400, 408, 413, 415, 503),
           },
         },
       },
@@ -100,7 +102,7 @@ export function openApiDocument(limits: ServeLimits): Json {
           requestBody: body("SimilarityRequest", {
             pairs: [{ a: "A man is playing a guitar.", b: "Someone plays the guitar." }],
           }),
-          responses: { "200": ok("SimilarityResponse"), ...errors(400, 404, 413, 415, 503) },
+          responses: { "200": ok("SimilarityResponse"), ...errors(400, 404, 408, 413, 415, 503) },
         },
       },
       "/v1/plagiarism": {
@@ -110,7 +112,7 @@ export function openApiDocument(limits: ServeLimits): Json {
             suspicious: "The cat sat on the mat. It was a sunny day.",
             sources: ["A cat was sitting on the mat. Dogs bark at night."],
           }),
-          responses: { "200": ok("PlagiarismReport"), ...errors(400, 404, 413, 415, 503) },
+          responses: { "200": ok("PlagiarismReport"), ...errors(400, 404, 408, 413, 415, 503) },
         },
       },
       "/v1/models": {
@@ -223,7 +225,12 @@ export function openApiDocument(limits: ServeLimits): Json {
             text: { type: "string" },
             pos: { type: "string", description: "universal POS tag" },
             lemma: { type: "string" },
-            wnSynsetOffset: { type: "string", description: 'e.g. "09213565n", or "O"' },
+            wnSynsetOffset: {
+              type: "string",
+              description:
+                'offset without zero padding + pos, as AMuSE-WSD writes it, e.g. "9213565n", or "O"; ' +
+                "AMuSE-WSD's bnSynsetId is absent (it needs BabelNet)",
+            },
             nltkSynset: { type: "string", description: 'e.g. "bank.n.01", or "O"' },
           },
         },
@@ -291,7 +298,9 @@ export function openApiDocument(limits: ServeLimits): Json {
             model: { type: "string", description: "a similarity model" },
             threshold: { type: "number", minimum: 0, maximum: 1 },
           },
-          description: `at most ${limits.maxPlagiarismChars} characters in all`,
+          description: `at most ${limits.maxPlagiarismChars} characters and ` +
+            `${limits.maxSentences} sentences in all, and at most ${limits.maxSentencePairs} ` +
+            `suspicious × source sentence pairs`,
         },
         Sentence: {
           type: "object",
@@ -309,8 +318,15 @@ export function openApiDocument(limits: ServeLimits): Json {
             model: { type: "string" },
             paraphraseModel: nullableString,
             verdict: { enum: ["plagiarised", "suspicious", "original"] },
-            score: { type: "number", description: "similarity-weighted aligned share" },
-            coverage: { type: "number", description: "aligned share of the suspicious text" },
+            score: {
+              type: "number",
+              description: "share of the suspicious text weighted by each sentence's alignment " +
+                "score (below the threshold discounted by (score / threshold)^4)",
+            },
+            coverage: {
+              type: "number",
+              description: "share of the suspicious text aligned at or above the threshold",
+            },
             threshold: { type: "number" },
             sentences: { type: "object" },
             pairs: {
@@ -320,8 +336,30 @@ export function openApiDocument(limits: ServeLimits): Json {
                 properties: {
                   suspicious: { $ref: "#/components/schemas/Sentence" },
                   source: { $ref: "#/components/schemas/Sentence" },
-                  score: { type: "number" },
+                  score: {
+                    type: "number",
+                    description: "similarity and lexical evidence combined (noisy-or)",
+                  },
+                  similarity: { type: "number", description: "the model's similarity" },
+                  containment: {
+                    type: "number",
+                    description: "word-trigram containment of the suspicious sentence",
+                  },
                   paraphrase: nullableNumber,
+                  copied: {
+                    type: "array",
+                    description: "copied phrases of 3+ words, offsets in both documents",
+                    items: {
+                      type: "object",
+                      properties: {
+                        start: { type: "integer" },
+                        end: { type: "integer" },
+                        sourceStart: { type: "integer" },
+                        sourceEnd: { type: "integer" },
+                        words: { type: "integer" },
+                      },
+                    },
+                  },
                 },
               },
             },

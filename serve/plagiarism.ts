@@ -6,8 +6,11 @@
  * 2. pick candidate pairs: for each suspicious sentence the `k` nearest source sentences by the
  *    similarity engine (without building the sentence × sentence matrix) and the `k` sharing the
  *    most word trigrams and content words (in a worker, see `evidence.ts`);
- * 3. score each candidate: `combined` = the larger of the engine's similarity and the lexical
- *    evidence (word-trigram containment, or the share of words in copied phrases of 3+ words);
+ * 3. score each candidate by combining, as a noisy-or, the engine's similarity `s` and the
+ *    lexical evidence `l` (the larger of word-trigram containment and the share of words in
+ *    copied phrases of 3+ words): `1 - (1 - s)(1 - l)`, times the square root of the source
+ *    sentence's length over the suspicious one's (at most 1), so a short source sentence cannot
+ *    explain a long suspicious one;
  * 4. align greedily one to one (best pair first, each sentence used once);
  * 5. judge the whole text:
  *    - `coverage`: the share of the suspicious text's characters (in sentences) aligned at or
@@ -53,7 +56,7 @@ export interface AlignedPair {
   suspicious: SentenceRef;
   /** The source sentence, with its document's index in `sources`. */
   source: SentenceRef & { document: number };
-  /** The alignment score: the larger of `similarity` and the lexical evidence. */
+  /** The alignment score: `similarity` and the lexical evidence combined (noisy-or). */
   score: number;
   /** The engine's similarity. */
   similarity: number;
@@ -95,6 +98,11 @@ export interface PlagiarismOptions {
   pool?: WorkerPool;
   /** Candidates per suspicious sentence from each of the engine and the lexical index. Default 5. */
   k?: number;
+  /**
+   * Whether lexical evidence (n-gram containment, copied phrases) counts in the score and finds
+   * candidates. Default true; false scores by the engine's similarity alone.
+   */
+  lexical?: boolean;
 }
 
 /** One cell of an alignment. */
@@ -242,7 +250,8 @@ export async function detectPlagiarism(
     ? await nearestByEngine(engine, rows.unique, cols.unique, k, options.signal)
     : [];
   const extra = near.flatMap((list, r) => list.map((c) => [r, c.col] as [number, number]));
-  const input = { rows: rows.unique, cols: cols.unique, k, extra };
+  const lexical = options.lexical ?? true;
+  const input = { rows: rows.unique, cols: cols.unique, k: lexical ? k : 0, extra };
   const evidence: PairEvidence[] = rows.unique.length && cols.unique.length
     ? options.pool
       ? await options.pool.run<PairEvidence[]>("evidence", input)
@@ -262,7 +271,10 @@ export async function detectPlagiarism(
   // their occurrences as both have left.
   const cells = evidence.map((e) => {
     const similarity = clamp01(semantic.get(`${e.row} ${e.col}`) ?? 0);
-    return { ...e, similarity, score: Math.max(similarity, e.containment, e.runCoverage) };
+    const lex = Math.max(e.containment, e.runCoverage);
+    const fit = Math.sqrt(e.lengthRatio);
+    const score = (lexical ? 1 - (1 - similarity) * (1 - lex) : similarity) * fit;
+    return { ...e, similarity, score };
   }).sort((x, y) => y.score - x.score || x.row - y.row || x.col - y.col);
   const rowNext = rows.at.map(() => 0);
   const colNext = cols.at.map(() => 0);
