@@ -266,8 +266,8 @@ if (import.meta.main) {
       // 900 × 1000 sentences (half of them copied), near both default limits
       const ex = sentences.filter((t) => t.length <= 45 && !/[.!?;:]./.test(t));
       const heavyBody = {
-        suspicious: ex.slice(20_000, 20_900).join(" "),
-        sources: [ex.slice(20_450, 21_450).join(" ")],
+        suspicious: ex.slice(0, 900).join(" "),
+        sources: [ex.slice(450, 1450).join(" ")],
       };
       const t0 = performance.now();
       const heavy = fetch(`${url}/v1/plagiarism`, {
@@ -288,6 +288,7 @@ if (import.meta.main) {
       health.sort((a, b) => a - b);
       faults.heaviestPlagiarism = {
         status: h.status,
+        error: h.body.error,
         sentences: h.body.sentences,
         seconds: Math.round((performance.now() - t0) / 100) / 10,
         healthChecks: health.length,
@@ -313,11 +314,14 @@ if (import.meta.main) {
       // Drain: SIGTERM with 16 clients sending.
       const clients = 16;
       const statuses: Record<string, number> = {};
+      const atSignal: Record<string, number> = {};
       let outstanding = 0;
       let stop = false;
+      let signalled = Infinity;
       const load = Promise.all(Array.from({ length: clients }, async () => {
         while (!stop) {
           outstanding++;
+          const started = performance.now();
           let key = "failed";
           try {
             const res = await fetch(endpoint, {
@@ -330,6 +334,9 @@ if (import.meta.main) {
           } catch { /* refused or closed */ }
           outstanding--;
           statuses[key] = (statuses[key] ?? 0) + 1;
+          if (started < signalled && performance.now() >= signalled) {
+            atSignal[key] = (atSignal[key] ?? 0) + 1;
+          }
           if (key === "failed") stop = true; // the listener is gone: stop this client
         }
       }));
@@ -337,6 +344,7 @@ if (import.meta.main) {
       const before = { ...statuses };
       const inFlight = outstanding;
       const s0 = performance.now();
+      signalled = s0;
       server.kill("SIGTERM");
       const status = await server.status;
       const exitMs = Math.round(performance.now() - s0);
@@ -348,7 +356,10 @@ if (import.meta.main) {
       drain = {
         clients,
         inFlightAtSignal: inFlight,
+        inFlightOutcomes: atSignal,
         afterSignal: after,
+        note: "clients keep sending until a request fails; the failures after the signal are " +
+          "new connections refused once the grace period is over",
         exitCode: status.code,
         msToExit: exitMs,
         serverReport: /^drained .*$/m.exec(log)?.[0] ?? null,

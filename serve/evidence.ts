@@ -64,9 +64,12 @@ export interface EvidenceInput {
 }
 
 /** A word with its offsets. */
-interface Word {
+export interface Word {
+  /** The word, lower-cased. */
   w: string;
+  /** Offset of its first character. */
   start: number;
+  /** Offset just past it. */
   end: number;
 }
 

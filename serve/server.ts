@@ -283,6 +283,9 @@ class Relay {
     this.#arm(this.guard.headerTimeoutMs);
     try {
       this.#upstream = await Deno.connect({ hostname: "127.0.0.1", port: this.guard.innerPort });
+      // Relay small writes at once (no Nagle delay on either side).
+      this.#upstream.setNoDelay(true);
+      (this.conn as Deno.TcpConn).setNoDelay?.(true);
       if (this.#closed) return this.close();
       await Promise.all([this.#clientToServer(), this.#serverToClient()]);
     } catch {
