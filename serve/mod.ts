@@ -27,6 +27,7 @@ export * from "./lru.ts";
 export * from "./openapi.ts";
 export * from "./plagiarism.ts";
 export * from "./request.ts";
+export * from "./schema.ts";
 export * from "./sentences.ts";
 export * from "./server.ts";
 export * from "./similarity_engine.ts";

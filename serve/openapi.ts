@@ -1,10 +1,13 @@
 /**
- * The OpenAPI 3.1 document served at `/openapi.json`, written by hand. The route tests send
+ * The OpenAPI 3.1 document served at `/openapi.json`. The request schemas and examples are
+ * generated from the declarations the server validates with (`requestSchemas`,
+ * `REQUEST_EXAMPLES` in `request.ts`); the answers are described by hand. The route tests send
  * every request example in it and check the documented status, so it stays true.
  *
  * @module
  */
-import type { ServeLimits } from "./request.ts";
+import { REQUEST_EXAMPLES, requestSchemas, type ServeLimits } from "./request.ts";
+import { jsonSchema } from "./schema.ts";
 
 /** A JSON object (an OpenAPI fragment). */
 export type Json = Record<string, unknown>;
@@ -55,7 +58,7 @@ const nullableNumber = { type: ["number", "null"] };
 
 /** The OpenAPI document for a server with `limits`. */
 export function openApiDocument(limits: ServeLimits): Json {
-  const text = (max: number) => ({ type: "string", minLength: 1, maxLength: max });
+  const requests = requestSchemas(limits);
   return {
     openapi: "3.1.0",
     info: {
@@ -71,9 +74,7 @@ export function openApiDocument(limits: ServeLimits): Json {
       "/v1/wsd": {
         post: {
           summary: "Disambiguate every content word of each text",
-          requestBody: body("WsdRequest", {
-            texts: ["He sat on the bank of the river and watched the water."],
-          }),
+          requestBody: body("WsdRequest", REQUEST_EXAMPLES.WsdRequest),
           responses: { "200": ok("WsdResponse"), ...errors(400, 404, 408, 413, 415, 503) },
         },
       },
@@ -82,7 +83,7 @@ export function openApiDocument(limits: ServeLimits): Json {
           summary: "AMuSE-WSD compatible: its request body and its bare-array answer",
           description:
             "The model and WordNet version are in the X-Cohesive-Model and X-WordNet-Version headers.",
-          requestBody: body("AmuseRequest", [{ text: "The bank raised its rates.", lang: "EN" }]),
+          requestBody: body("AmuseRequest", REQUEST_EXAMPLES.AmuseRequest),
           responses: {
             "200": {
               description: "One entry per document",
@@ -99,19 +100,14 @@ export function openApiDocument(limits: ServeLimits): Json {
       "/v1/similarity": {
         post: {
           summary: "Similarity and paraphrase probability of text pairs",
-          requestBody: body("SimilarityRequest", {
-            pairs: [{ a: "A man is playing a guitar.", b: "Someone plays the guitar." }],
-          }),
+          requestBody: body("SimilarityRequest", REQUEST_EXAMPLES.SimilarityRequest),
           responses: { "200": ok("SimilarityResponse"), ...errors(400, 404, 408, 413, 415, 503) },
         },
       },
       "/v1/plagiarism": {
         post: {
           summary: "Align a suspicious text with source texts sentence by sentence",
-          requestBody: body("PlagiarismRequest", {
-            suspicious: "The cat sat on the mat. It was a sunny day.",
-            sources: ["A cat was sitting on the mat. Dogs bark at night."],
-          }),
+          requestBody: body("PlagiarismRequest", REQUEST_EXAMPLES.PlagiarismRequest),
           responses: { "200": ok("PlagiarismReport"), ...errors(400, 404, 408, 413, 415, 503) },
         },
       },
@@ -148,25 +144,7 @@ export function openApiDocument(limits: ServeLimits): Json {
           type: "object",
           properties: { status: { type: "string" }, error: { type: "string" } },
         },
-        WsdRequest: {
-          type: "object",
-          additionalProperties: false,
-          required: ["texts"],
-          properties: {
-            texts: {
-              type: "array",
-              minItems: 1,
-              maxItems: limits.maxTexts,
-              items: text(limits.maxTextChars),
-            },
-            model: { type: "string", description: "a WSD model of /v1/models; default first" },
-            format: {
-              enum: ["cohesive", "amuse"],
-              default: "cohesive",
-              description: "amuse: AMuSE-WSD token objects (WordNet 3.0 ids when available)",
-            },
-          },
-        },
+        WsdRequest: jsonSchema(requests.WsdRequest),
         WsdToken: {
           type: "object",
           properties: {
@@ -207,17 +185,7 @@ export function openApiDocument(limits: ServeLimits): Json {
             },
           },
         },
-        AmuseRequest: {
-          type: "array",
-          minItems: 1,
-          maxItems: limits.maxTexts,
-          items: {
-            type: "object",
-            additionalProperties: false,
-            required: ["text"],
-            properties: { text: text(limits.maxTextChars), lang: { const: "EN" } },
-          },
-        },
+        AmuseRequest: jsonSchema(requests.AmuseRequest),
         AmuseToken: {
           type: "object",
           properties: {
@@ -240,25 +208,7 @@ export function openApiDocument(limits: ServeLimits): Json {
             tokens: { type: "array", items: { $ref: "#/components/schemas/AmuseToken" } },
           },
         },
-        SimilarityRequest: {
-          type: "object",
-          additionalProperties: false,
-          required: ["pairs"],
-          properties: {
-            pairs: {
-              type: "array",
-              minItems: 1,
-              maxItems: limits.maxPairs,
-              items: {
-                type: "object",
-                additionalProperties: false,
-                required: ["a", "b"],
-                properties: { a: text(limits.maxTextChars), b: text(limits.maxTextChars) },
-              },
-            },
-            model: { type: "string" },
-          },
-        },
+        SimilarityRequest: jsonSchema(requests.SimilarityRequest),
         SimilarityResponse: {
           type: "object",
           properties: {
@@ -283,25 +233,7 @@ export function openApiDocument(limits: ServeLimits): Json {
             },
           },
         },
-        PlagiarismRequest: {
-          type: "object",
-          additionalProperties: false,
-          required: ["suspicious", "sources"],
-          properties: {
-            suspicious: text(limits.maxDocumentChars),
-            sources: {
-              type: "array",
-              minItems: 1,
-              maxItems: limits.maxSources,
-              items: text(limits.maxDocumentChars),
-            },
-            model: { type: "string", description: "a similarity model" },
-            threshold: { type: "number", minimum: 0, maximum: 1 },
-          },
-          description: `at most ${limits.maxPlagiarismChars} characters and ` +
-            `${limits.maxSentences} sentences in all, and at most ${limits.maxSentencePairs} ` +
-            `suspicious × source sentence pairs`,
-        },
+        PlagiarismRequest: jsonSchema(requests.PlagiarismRequest),
         Sentence: {
           type: "object",
           properties: {
