@@ -293,7 +293,7 @@ export function createApp(options: AppOptions = {}): ServeApp {
     const engines = state.requireEngines();
     const req = parsePlagiarismRequest(await body(c.req.raw), limits);
     const engine = pickEngine(engines.similarity, req.model, "similarity");
-    const split = splitDocuments(req.suspicious, req.sources);
+    const split = splitDocuments(req.suspicious, req.sources, limits.maxSentences);
     checkPlagiarismWork(split.suspicious.length, split.sources.length, limits);
     return c.json(
       await detectPlagiarism(split, req.sources, engine, {

@@ -25,6 +25,7 @@
  *
  * @module
  */
+import { PayloadTooLargeError } from "./errors.ts";
 import { type CopiedRun, lexicalEvidence, type PairEvidence } from "./evidence.ts";
 import { pushTopK, type SimilarityEngine } from "./similarity_engine.ts";
 import { splitSentences } from "./sentences.ts";
@@ -172,12 +173,33 @@ export interface SplitDocuments {
   counts: number[];
 }
 
-/** Split the suspicious text and the sources into sentences. */
-export function splitDocuments(suspicious: string, sources: readonly string[]): SplitDocuments {
+/**
+ * Split the suspicious text and the sources into sentences. With `maxSentences`, stop as soon as
+ * the documents split so far have more (so an over-limit request costs little).
+ *
+ * @throws {PayloadTooLargeError} beyond `maxSentences`.
+ */
+export function splitDocuments(
+  suspicious: string,
+  sources: readonly string[],
+  maxSentences = Infinity,
+): SplitDocuments {
+  let total = 0;
+  const check = (n: number) => {
+    total += n;
+    if (total > maxSentences) {
+      throw new PayloadTooLargeError(
+        `the documents have ${total}${total === n ? "" : " or more"} sentences together; ` +
+          `the limit is ${maxSentences} (maxSentences)`,
+      );
+    }
+  };
   const sus = splitSentences(suspicious).map((s, index) => ({ index, ...s }));
+  check(sus.length);
   const counts: number[] = [];
   const src = sources.flatMap((doc, document) => {
     const ss = splitSentences(doc).map((s, index) => ({ document, index, ...s }));
+    check(ss.length);
     counts.push(ss.length);
     return ss;
   });

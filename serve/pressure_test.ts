@@ -23,7 +23,7 @@ Deno.test("a plagiarism request over the work limits gets 413 naming the limit, 
   assert.equal(res.status, 413);
   assert.match(
     (await res.json()).error,
-    /40000 sentences together; the limit is 2000 \(maxSentences\)/,
+    /the documents have 10000 sentences together; the limit is 2000 \(maxSentences\)/,
   );
   assert.ok(performance.now() - t0 < 1000);
   const small = createApp({ engines, limits: { maxSentencePairs: 100 } });
