@@ -129,6 +129,28 @@ export function ngramContainment(a: string, b: string, n = 3): number {
   return shared / ga.size;
 }
 
+/**
+ * Word-trigram containment of a whole text in a set of documents: the share of `text`'s distinct
+ * word trigrams found in any of `documents` (unigrams when `text` has fewer than three words).
+ *
+ * @example
+ * ```ts
+ * import { documentContainment } from "@cohesive/serve";
+ * documentContainment("the cat sat on the mat", ["a cat sat on it", "on the mat"]); // 0.5
+ * ```
+ */
+export function documentContainment(text: string, documents: readonly string[]): number {
+  const wa = wordsOf(text);
+  const n = Math.min(3, wa.length);
+  if (n === 0) return 0;
+  const ga = new Set(ngrams(wa, n));
+  const found = new Set<string>();
+  for (const d of documents) {
+    for (const g of ngrams(wordsOf(d), n)) if (ga.has(g)) found.add(g);
+  }
+  return found.size / ga.size;
+}
+
 /** Evidence for one pair of tokenised sentences. */
 function pairEvidence(
   row: number,

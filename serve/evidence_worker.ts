@@ -1,12 +1,17 @@
 /**
- * The worker module of the plagiarism evidence pool: runs {@link lexicalEvidence} off the event
- * loop. Messages: `{id, task: "evidence", input}` → `{id, ok, result | error}`.
+ * The worker module of the plagiarism evidence pool: runs {@link lexicalEvidence} and
+ * {@link documentContainment} off the event loop. Messages: `{id, task: "evidence" |
+ * "containment", input}` → `{id, ok, result | error}`.
  *
  * @module
  */
-import { lexicalEvidence } from "./evidence.ts";
+import { documentContainment, lexicalEvidence } from "./evidence.ts";
 
-const tasks: Record<string, (input: never) => unknown> = { evidence: lexicalEvidence };
+const tasks: Record<string, (input: never) => unknown> = {
+  evidence: lexicalEvidence,
+  containment: (input: { text: string; documents: string[] }) =>
+    documentContainment(input.text, input.documents),
+};
 
 // deno-lint-ignore no-explicit-any -- the worker global scope
 const scope = self as any;

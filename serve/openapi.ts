@@ -252,8 +252,17 @@ export function openApiDocument(limits: ServeLimits): Json {
             verdict: { enum: ["plagiarised", "suspicious", "original"] },
             score: {
               type: "number",
+              description:
+                "alignment and containment combined: 1 - (1 - alignment)(1 - containment)",
+            },
+            alignment: {
+              type: "number",
               description: "share of the suspicious text weighted by each sentence's alignment " +
                 "score (below the threshold discounted by (score / threshold)^4)",
+            },
+            containment: {
+              type: "number",
+              description: "share of the suspicious text's word trigrams found in the sources",
             },
             coverage: {
               type: "number",

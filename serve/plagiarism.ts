@@ -15,9 +15,11 @@
  * 5. judge the whole text:
  *    - `coverage`: the share of the suspicious text's characters (in sentences) aligned at or
  *      above the threshold;
- *    - `score`: the share of the text weighted by each sentence's alignment score, pairs below
- *      the threshold discounted by (score / threshold)⁴, so the score grows smoothly with the
+ *    - `alignment`: the share of the text weighted by each sentence's alignment score, pairs
+ *      below the threshold discounted by (score / threshold)⁴, so it grows smoothly with the
  *      evidence;
+ *    - `containment`: the share of the suspicious text's word trigrams found in the sources;
+ *    - `score`: the two combined as a noisy-or, `1 - (1 - alignment)(1 - containment)`;
  *    - `verdict`: `plagiarised` when `score` ≥ {@link PLAGIARISED_AT}, `suspicious` when it is
  *      ≥ {@link SUSPICIOUS_AT}, else `original`.
  *
@@ -26,7 +28,12 @@
  * @module
  */
 import { PayloadTooLargeError } from "./errors.ts";
-import { type CopiedRun, lexicalEvidence, type PairEvidence } from "./evidence.ts";
+import {
+  type CopiedRun,
+  documentContainment,
+  lexicalEvidence,
+  type PairEvidence,
+} from "./evidence.ts";
 import { pushTopK, type SimilarityEngine } from "./similarity_engine.ts";
 import { splitSentences } from "./sentences.ts";
 import type { WorkerPool } from "./worker_pool.ts";
@@ -77,8 +84,15 @@ export interface PlagiarismReport {
   paraphraseModel: string | null;
   /** The overall judgement. */
   verdict: Verdict;
-  /** Similarity-weighted share of the suspicious text that is aligned, in [0, 1]. */
+  /**
+   * The judgement's score in [0, 1]: `alignment` and `containment` combined as a noisy-or
+   * (`containment` only when lexical evidence is on).
+   */
   score: number;
+  /** Share of the suspicious text weighted by each sentence's alignment score, in [0, 1]. */
+  alignment: number;
+  /** Word-trigram containment of the whole suspicious text in the sources, in [0, 1]. */
+  containment: number;
   /** Share of the suspicious text that is aligned, in [0, 1]. */
   coverage: number;
   /** The alignment threshold used. */
@@ -165,6 +179,8 @@ export function alignmentWeight(s: number, threshold: number): number {
 
 /** The sentences of a plagiarism request (what the work limits count). */
 export interface SplitDocuments {
+  /** The suspicious text. */
+  text: string;
   /** The suspicious text's sentences. */
   suspicious: SentenceRef[];
   /** Every source's sentences, in order, with their document. */
@@ -203,7 +219,7 @@ export function splitDocuments(
     counts.push(ss.length);
     return ss;
   });
-  return { suspicious: sus, sources: src, counts };
+  return { text: suspicious, suspicious: sus, sources: src, counts };
 }
 
 /** Distinct texts and, for each, the positions where it occurs. */
@@ -274,11 +290,15 @@ export async function detectPlagiarism(
   const extra = near.flatMap((list, r) => list.map((c) => [r, c.col] as [number, number]));
   const lexical = options.lexical ?? true;
   const input = { rows: rows.unique, cols: cols.unique, k: lexical ? k : 0, extra };
-  const evidence: PairEvidence[] = rows.unique.length && cols.unique.length
-    ? options.pool
-      ? await options.pool.run<PairEvidence[]>("evidence", input)
-      : lexicalEvidence(input)
-    : [];
+  const texts = { text: split.text, documents: [...sources] };
+  const [evidence, containment] = await Promise.all([
+    rows.unique.length && cols.unique.length
+      ? options.pool ? options.pool.run<PairEvidence[]>("evidence", input) : lexicalEvidence(input)
+      : [],
+    options.pool
+      ? options.pool.run<number>("containment", texts)
+      : documentContainment(texts.text, texts.documents),
+  ]);
   const semantic = new Map<string, number>();
   near.forEach((list, r) => list.forEach((c) => semantic.set(`${r} ${c.col}`, c.score)));
   const missing = evidence.filter((e) => !semantic.has(`${e.row} ${e.col}`));
@@ -344,12 +364,15 @@ export async function detectPlagiarism(
       })),
     };
   });
-  const score = total ? weighted / total : 0;
+  const alignment = total ? weighted / total : 0;
+  const score = lexical ? 1 - (1 - alignment) * (1 - containment) : alignment;
   return {
     model: engine.name,
     paraphraseModel: engine.paraphraseModel,
     verdict: verdictOf(score),
     score: round(score),
+    alignment: round(alignment),
+    containment: round(containment),
     coverage: round(total ? covered / total : 0),
     threshold,
     sentences: { suspicious: sus.length, sources: split.counts },

@@ -13,6 +13,9 @@
  * - `pan`: the PAN paraphrase test pairs (label 1 = paraphrase);
  * - `mrpc`: the MRPC labelled test pairs.
  *
+ * `--dev` measures on the training sides instead (the corpus files of the training side, PAN
+ * train, MRPC train): the scoring's design choices were made there, never on the test sides.
+ *
  * Writes `plagiarism.json` and `plagiarism.md` to `--out` (default `results/serve`).
  *
  * @module
@@ -85,7 +88,9 @@ ROC AUC of the /v1/plagiarism score (lexical engine) against word-trigram contai
 spun paragraphs, PAN and MRPC. Writes DIR/plagiarism.json and .md (default results/serve).
 
   --pairs N       at most N pairs per paraphrase set (default: all)
-  --paragraphs N  held-out paragraphs to spin (default 300)`;
+  --paragraphs N  held-out paragraphs to spin (default 300)
+  --dev           measure on the training sides instead (training-side corpus files, PAN
+                  and MRPC train), where the scoring's design choices were made`;
 
 if (import.meta.main) {
   await runCli(async () => {
@@ -96,6 +101,7 @@ if (import.meta.main) {
           out: { type: "string", default: "results/serve" },
           pairs: { type: "string" },
           paragraphs: { type: "string", default: "300" },
+          dev: { type: "boolean", default: false },
           help: { type: "boolean", short: "h", default: false },
         },
         strict: true,
@@ -121,7 +127,7 @@ if (import.meta.main) {
     const spinner = new Spinner(wn);
     for (const [k, setting] of (["light", "heavy"] as const).entries()) {
       const rng = new Rng(1000 + k);
-      const paras = split.test;
+      const paras = values.dev ? split.train : split.test;
       const pairs: { a: string; b: string; label: number }[] = [];
       paras.forEach((p, i) => {
         // the host: another paragraph of the same source file (the next one that is)
@@ -150,9 +156,14 @@ if (import.meta.main) {
       sets[`spin-${setting}`] = pairs;
     }
     const take = <T>(xs: T[]) => maxPairs ? new Rng(7).shuffle([...xs]).slice(0, maxPairs) : xs;
-    sets.pan = take((await loadPan()).test.map((x) => ({ a: x.a, b: x.b!, label: x.label })));
+    const pan = await loadPan();
+    sets.pan = take(
+      (values.dev ? pan.train : pan.test).map((x) => ({ a: x.a, b: x.b!, label: x.label })),
+    );
     const mrpc = await loadNluTask("mrpc");
-    sets.mrpc = take((mrpc.test ?? []).map((x) => ({ a: x.a, b: x.b!, label: x.label })));
+    sets.mrpc = take(
+      (values.dev ? mrpc.train : mrpc.test ?? []).map((x) => ({ a: x.a, b: x.b!, label: x.label })),
+    );
     const results: Record<string, unknown> = {};
     const rows: string[] = [];
     for (const [name, pairs] of Object.entries(sets)) {
@@ -181,6 +192,7 @@ if (import.meta.main) {
     }
     const doc = {
       measure: "ROC AUC",
+      split: values.dev ? "training sides (dev)" : "test sides",
       engine: "lexical",
       wordnet: wn.version,
       command: `deno run -A serve/plagiarism_eval.ts ${Deno.args.join(" ")}`.trim(),
