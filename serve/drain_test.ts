@@ -72,7 +72,7 @@ Deno.test("a drain turns not-ready at once, keeps accepting for the grace period
   await server.finished;
   const d = server.drain!;
   assert.deepEqual([d.inFlightAtStart, d.completed, d.cut, d.graceful], [6, 9, 0, true]);
-  assert.ok(d.ms >= 300 && d.ms < 2000, `drain took ${d.ms} ms`);
+  assert.ok(d.ms >= 300 && d.ms < 5000, `drain took ${d.ms} ms`);
 });
 
 Deno.test("what is still running at the drain deadline gets 503 and the server stops in time", async () => {
@@ -82,7 +82,7 @@ Deno.test("what is still running at the drain deadline gets 503 and the server s
   const t0 = performance.now();
   assert.equal(await server.shutdown(), false);
   const ms = performance.now() - t0;
-  assert.ok(ms >= 400 && ms < 1500, `stopped after ${ms.toFixed(0)} ms`);
+  assert.ok(ms >= 400 && ms < 3000, `stopped after ${ms.toFixed(0)} ms`);
   for (const res of await Promise.all(pending)) {
     assert.equal(res.status, 503);
     assert.equal(res.headers.get("retry-after"), "1");

@@ -17,7 +17,7 @@ async function timedServer() {
 }
 
 /** Read from `conn` until it closes (or `ms` pass); the text read and when it closed. */
-async function readUntilClosed(conn: Deno.Conn, ms = 3000): Promise<{ text: string; at: number }> {
+async function readUntilClosed(conn: Deno.Conn, ms = 5000): Promise<{ text: string; at: number }> {
   const t0 = performance.now();
   const buf = new Uint8Array(4096);
   let text = "";
@@ -56,11 +56,11 @@ Deno.test("a client trickling its headers is cut off at the header timeout", asy
     const { text, at } = await readUntilClosed(conn);
     await writing;
     assert.equal(text, "");
-    assert.ok(at >= 250 && at < 1200, `closed after ${at.toFixed(0)} ms`);
+    assert.ok(at >= 250 && at < 3000, `closed after ${at.toFixed(0)} ms`);
     // A silent connection is closed just the same.
     const silent = await Deno.connect({ port: server.port });
     const s = await readUntilClosed(silent);
-    assert.ok(s.at >= 250 && s.at < 1200, `silent closed after ${s.at.toFixed(0)} ms`);
+    assert.ok(s.at >= 250 && s.at < 3000, `silent closed after ${s.at.toFixed(0)} ms`);
   } finally {
     await server.shutdown();
   }
@@ -78,7 +78,7 @@ Deno.test("a client trickling its body gets 408, and an idle keep-alive connecti
     await writing;
     assert.match(text, /^HTTP\/1\.1 408 /);
     assert.match(text, /took longer than 300 ms/);
-    assert.ok(at < 1500, `answered after ${at.toFixed(0)} ms`);
+    assert.ok(at < 3000, `answered after ${at.toFixed(0)} ms`);
 
     // Keep-alive: two requests 100 ms apart stay on one connection; then idle, it is closed.
     const ka = await Deno.connect({ port: server.port });
@@ -92,7 +92,7 @@ Deno.test("a client trickling its body gets 408, and an idle keep-alive connecti
     }
     const idle = await readUntilClosed(ka);
     assert.equal(idle.text, "");
-    assert.ok(idle.at >= 150 && idle.at < 1200, `idle closed after ${idle.at.toFixed(0)} ms`);
+    assert.ok(idle.at >= 150 && idle.at < 3000, `idle closed after ${idle.at.toFixed(0)} ms`);
   } finally {
     await server.shutdown();
   }
