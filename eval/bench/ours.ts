@@ -44,6 +44,8 @@ export interface OursResult {
   seq: number;
   /** Rows per accumulated micro-batch. */
   micro: number;
+  /** The WebGPU adapter's description, on webgpu: whatever ran the step, named. */
+  adapter?: string;
 }
 
 async function peakRssMiB(): Promise<number> {
@@ -80,7 +82,7 @@ async function main() {
   if (B % micro !== 0) throw new RangeError(`--micro ${micro} must divide --batch ${B}`);
   const mode = values.mode!;
   if (!["train", "infer", "distill"].includes(mode)) throw new TypeError(`unknown mode ${mode}`);
-  await initRuntime({ backend: values.backend, quiet: true });
+  const runtime = await initRuntime({ backend: values.backend, quiet: true });
   const cfg = resolveBertConfig({}); // BERT-mini: 4 layers, hidden 256, 4 heads, vocab 30,522
   const model = BertModel.create(cfg, 0);
   const opt = new AdamW(model.params);
@@ -211,6 +213,7 @@ async function main() {
     batch: B,
     seq: T,
     micro,
+    ...(runtime.backend === "webgpu" ? { adapter: runtime.adapter } : {}),
   };
   console.log(JSON.stringify(r));
 }
