@@ -7,9 +7,11 @@
 # Writes, under DIR (default .gpu/ at the repository root, ignored by git):
 #   deno.xz       this machine's Deno binary, xz-compressed
 #   npm.tar.xz    the subset of node_modules/ the bench and the kernel tests load
+#   npm-meta.tar.xz  the packages' registry metadata from Deno's cache (so Deno asks no registry)
 #   gl/*.deb      the Vulkan, EGL and OpenGL loaders (amd64), unpacked there when it has none
 #   MANIFEST      versions, sizes and sha256 of the above
 # Needs: `deno install` done in this checkout, xz, tar, and apt-get (for the loaders; once).
+# The tree that travels is checked without network by eval/bench/gpu/dry_run.sh.
 # Reruns are quick: the Deno archive and the loaders are kept while their source is unchanged.
 set -euo pipefail
 
@@ -51,6 +53,8 @@ trap 'rm -f "$list"' EXIT
   find node_modules -type l
   find node_modules -name package.json -type f
   find node_modules/.deno -maxdepth 1 -name '.setup-cache.bin' -type f
+  # Deno's mark of a set-up package: without it Deno fetches the package again from the registry.
+  find node_modules/.deno -maxdepth 2 -mindepth 2 -name '.initialized' -type f
   find node_modules/.deno -maxdepth 1 -mindepth 1 -type d -name '@tensorflow+*' -print0 |
     xargs -0 -I{} find {} -path '*/dist/*' -type f \( -name '*.node.js' -o -name '*.wasm' \)
   find node_modules/.deno -maxdepth 1 -mindepth 1 -type d \
@@ -63,6 +67,14 @@ trap 'rm -f "$list"' EXIT
 echo "pack.sh: packing $(wc -l <"$list") node_modules entries" >&2
 (cd "$ROOT" && tar --no-recursion -cf - -T "$list") | nice xz -9 -T1 >"$DEST/npm.tar.xz.tmp"
 mv "$DEST/npm.tar.xz.tmp" "$DEST/npm.tar.xz"
+
+# 2b. npm metadata (registry.json of each package, from Deno's cache): without it, Deno with an
+# empty cache asks the registry about each imported package before it runs.
+deno_dir=$("$deno_bin" info --json 2>/dev/null | sed -n 's/.*"denoDir": *"\([^"]*\)".*/\1/p')
+[ -d "$deno_dir/npm" ] || die "no npm cache under Deno's folder (${deno_dir:-unknown}): run \`deno install\`"
+(cd "$deno_dir/npm" && find . -name registry.json -print0 | tar --null -cf - -T -) |
+  nice xz -9 -T1 >"$DEST/npm-meta.tar.xz.tmp"
+mv "$DEST/npm-meta.tar.xz.tmp" "$DEST/npm-meta.tar.xz"
 
 # 3. Loaders: Vulkan (wgpu's first choice on an NVIDIA machine) and EGL/OpenGL (its fallback).
 # The device's image may lack them; run.sh unpacks them only where ldconfig finds no libvulkan.
