@@ -54,7 +54,9 @@ export function softwareReason(
     isFallbackAdapter?: boolean;
   },
 ): string | undefined {
-  const names = [a.description, a.architecture, a.device].filter(Boolean).join(" ");
+  // Names only: the device field is often a numeric PCI id.
+  const names = [a.description, a.architecture, Number.isNaN(Number(a.device)) ? a.device : ""]
+    .filter(Boolean).join(" ");
   if (SOFTWARE_NAMES.test(names)) return `its name says so: ${names.trim()}`;
   if (a.isFallbackAdapter) return "WebGPU marks it as a fallback (CPU) adapter";
   const vendor = Number(a.vendor), device = Number(a.device);
@@ -63,11 +65,15 @@ export function softwareReason(
   return undefined;
 }
 
-/** Describes the adapter `navigator.gpu` gives this process, or `undefined` when there is none. */
+/**
+ * Describes the adapter `navigator.gpu` gives this process when asked as tfjs' webgpu backend
+ * asks (high-performance), or `undefined` when there is none.
+ */
 export async function describeAdapter(): Promise<AdapterDescription | undefined> {
   const gpu = (navigator as { gpu?: GPU }).gpu;
   if (!gpu) return undefined;
-  const adapter = await gpu.requestAdapter().catch(() => null);
+  const adapter = await gpu.requestAdapter({ powerPreference: "high-performance" })
+    .catch(() => null);
   if (!adapter) return undefined;
   const info = adapter.info as GPUAdapterInfo & { isFallbackAdapter?: boolean };
   // The limits are getters on the prototype, invisible to JSON.stringify and Object.keys.

@@ -143,7 +143,7 @@ EOF
     if [ $rc = 124 ]; then
       tests=failed summary="timed out after ${t}s${summary:+; $summary}"
     elif [ $rc != 0 ]; then tests=failed summary=${summary:-"deno test exited $rc"}
-    elif ! grep -qE '\| [1-9][0-9]* passed \| 0 failed' <<<"$summary"; then
+    elif ! grep -qE '^[1-9][0-9]* passed \| 0 failed' <<<"$summary"; then
       tests=failed summary="no webgpu test ran${summary:+: $summary}"
     else tests=passed; fi
     echo "run.sh: kernel tests $tests ($summary)"
