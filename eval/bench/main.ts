@@ -35,6 +35,8 @@ const HELP = `usage: deno task bench [options]
   --peer-precisions LIST  fp32 (eager) and/or bf16 (autocast): one peer row each (default fp32)
   --peak-gflops N   the fp32 peak to report "% of peak" against (default: this CPU's, estimated)
   --peak-basis TEXT where that peak comes from (shown beside it)
+  --profile         after timing, profile one more step of ours (tf.profile: kernel launches,
+                    the costliest kernels) and list it under the table
   --out DIR         where bench.md and bench.json go (default runs/bench)
 `;
 
@@ -134,6 +136,7 @@ async function main() {
         "peer-precisions": { type: "string", default: "fp32" },
         "peak-gflops": { type: "string" },
         "peak-basis": { type: "string" },
+        profile: { type: "boolean", default: false },
         out: { type: "string", default: join("runs", "bench") },
         help: { type: "boolean", short: "h", default: false },
       },
@@ -208,6 +211,7 @@ async function main() {
             ...shape,
             "--micro",
             values.micro!,
+            ...(values.profile ? ["--profile"] : []),
           ]) as unknown as OursResult,
         );
       } catch (e) {
@@ -337,6 +341,22 @@ export function renderBench(r: BenchJson): string {
   const train = r.ours.find((o) =>
     o.mode === "train" && !("error" in o) && o.backend === backends[0]
   );
+  const profiles: string[] = [];
+  for (const o of r.ours) {
+    if ("error" in o || !o.profile) continue;
+    const p = o.profile;
+    profiles.push(
+      p.error
+        ? `- ${o.mode} on ${o.backend}: profiling failed (${p.error})`
+        : `- ${o.mode} on ${o.backend}: ${p.kernels} kernel launches, ${f0(p.wall_ms)} ms profiled${
+          p.kernel_ms !== undefined ? ` (${f0(p.kernel_ms)} ms in kernels)` : ""
+        }, peak ${f0(p.peak_bytes / 2 ** 20)} MiB of tensors; ${
+          p.top.slice(0, 6).map((k) =>
+            `${k.name} ×${k.count}${k.ms !== undefined ? ` ${k.ms.toFixed(1)} ms` : ""}`
+          ).join(", ")
+        }`,
+    );
+  }
   const lines = [
     `# cohesive bench — BERT-mini masked-LM (4 layers, hidden 256, 4 heads, vocab 30,522), batch ${r.batch} × seq ${r.seq}`,
     "",
@@ -351,6 +371,15 @@ export function renderBench(r: BenchJson): string {
         (train.tokens_per_s / distill.tokens_per_s).toFixed(2)
       }x the time.`
       : "",
+    ...(profiles.length
+      ? [
+        "",
+        "One more step of ours under `tf.profile` (each kernel timed alone, so slower than the " +
+        "timed steps):",
+        "",
+        ...profiles,
+      ]
+      : []),
     "",
     `Tokens/s counts every position of every row; GFLOP/s is the analytic count (training = 3x forward) over the mean step time; peak MiB is the process's resident memory (GPU: CUDA memory allocated). The last column is ours' tokens/s over each PyTorch row's. Command: \`deno task bench ${
       r.args.join(" ")

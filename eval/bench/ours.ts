@@ -47,6 +47,69 @@ export interface OursResult {
   micro: number;
   /** The WebGPU adapter's description, on webgpu: whatever ran the step, named. */
   adapter?: string;
+  /** With `--profile`: one more step, under `tf.profile`. */
+  profile?: StepProfile;
+}
+
+/** Where one step's work goes, as `tf.profile` sees it (kernels as tfjs launches them). */
+export interface StepProfile {
+  /** Kernel launches in the step (a few, such as reshapes, launch nothing on the device). */
+  kernels: number;
+  /** The step's wall time under profiling (each kernel timed alone: slower than a plain step). */
+  wall_ms: number;
+  /** Sum of the kernels' own times, where the backend's timer gives them. */
+  kernel_ms?: number;
+  /** Bytes of tensors the step left allocated, and the peak during it. */
+  new_bytes: number;
+  /** Peak bytes of tensors during the step. */
+  peak_bytes: number;
+  /** The kernels by total time (or count), at most 12. */
+  top: { name: string; count: number; ms?: number }[];
+  /** Why profiling failed, when it did (the timing above stands). */
+  error?: string;
+}
+
+/** Runs `f` once under `tf.profile` and summarises the kernels it launched. */
+async function profileStep(f: () => Promise<void>): Promise<StepProfile> {
+  const t0 = performance.now();
+  try {
+    const info = await tf.profile(async () => {
+      await f();
+      return [];
+    });
+    const by = new Map<string, { name: string; count: number; ms?: number }>();
+    let total: number | undefined;
+    for (const k of info.kernels) {
+      const e = by.get(k.name) ?? { name: k.name, count: 0 };
+      e.count++;
+      const ms = k.kernelTimeMs as unknown;
+      if (typeof ms === "number" && Number.isFinite(ms)) {
+        e.ms = (e.ms ?? 0) + ms;
+        total = (total ?? 0) + ms;
+      }
+      by.set(k.name, e);
+    }
+    const top = [...by.values()]
+      .sort((a, b) => (b.ms ?? 0) - (a.ms ?? 0) || b.count - a.count)
+      .slice(0, 12);
+    return {
+      kernels: info.kernels.length,
+      wall_ms: performance.now() - t0,
+      kernel_ms: total,
+      new_bytes: info.newBytes,
+      peak_bytes: info.peakBytes,
+      top,
+    };
+  } catch (e) {
+    return {
+      kernels: 0,
+      wall_ms: performance.now() - t0,
+      new_bytes: 0,
+      peak_bytes: 0,
+      top: [],
+      error: (e as Error).message.split("\n")[0],
+    };
+  }
 }
 
 async function peakRssMiB(): Promise<number> {
@@ -72,6 +135,7 @@ async function main() {
         teachers: { type: "string", default: "3" },
         topk: { type: "string", default: "64" },
         micro: { type: "string" },
+        profile: { type: "boolean", default: false },
       },
     })
   );
@@ -123,10 +187,9 @@ async function main() {
     return { ids, positions, labels, teachers };
   });
 
-  const times: number[] = [];
-  for (let s = 0; s < warmup + steps; s++) {
+  /** One whole step (upload, compute, optimizer, download of what the step reads back). */
+  async function step(s: number): Promise<void> {
     const p = pool[s % pool.length];
-    const t0 = performance.now();
     const ids = tf.tensor2d(p.ids, [B, T], "int32");
     const pos = tf.tensor1d(p.positions, "int32");
     const labels = tf.tensor1d(p.labels, "int32");
@@ -199,8 +262,15 @@ async function main() {
       tf.dispose([topIds!, topProbs!, tail!].filter(Boolean));
     }
     tf.dispose([ids, pos, labels]);
+  }
+
+  const times: number[] = [];
+  for (let s = 0; s < warmup + steps; s++) {
+    const t0 = performance.now();
+    await step(s);
     if (s >= warmup) times.push(performance.now() - t0);
   }
+  const profile = values.profile ? await profileStep(() => step(warmup + steps)) : undefined;
   times.sort((a, b) => a - b);
   const median = times[Math.floor(times.length / 2)];
   const mean = times.reduce((a, b) => a + b, 0) / times.length;
@@ -217,6 +287,7 @@ async function main() {
     seq: T,
     micro,
     ...(adapter !== undefined ? { adapter } : {}),
+    ...(profile ? { profile } : {}),
   };
   console.log(JSON.stringify(r));
 }

@@ -17,7 +17,7 @@ set -euo pipefail
 
 ROOT=$(cd "$(dirname "$0")/../../.." && pwd)
 DEST="$ROOT/.gpu"
-TIMEOUT=570
+TIMEOUT=330
 while [ $# -gt 0 ]; do
   case "$1" in
     --dest) DEST=$2; shift 2 ;;

@@ -10,10 +10,10 @@
 #   --pack DIR        the carried archives (default .gpu)
 #   --out DIR         where bench.json, bench.md, run.log, tests.log, adapter.json go
 #                     (default $OUT)
-#   --budget S        seconds the whole script may take; each phase gets a share (default 540)
+#   --budget S        seconds the whole script may take; each phase gets a share (default 300)
 #   --allow-software  measure a software adapter (llvmpipe) and a PyTorch peer on the CPU: a dry
 #                     run on a machine without a GPU, titled as such in bench.md
-#   --steps N         timed steps per measurement (default 10)
+#   --steps N         timed steps per measurement (default 5)
 #   --batch N --seq N the BERT-mini step (default 32 x 128; ours runs it as one micro-batch)
 #   --modes LIST      train,infer,distill (default all three)
 #   --skip-tests      skip the kernel tests
@@ -25,9 +25,9 @@ set -uo pipefail
 ROOT=$(cd "$(dirname "$0")/../../.." && pwd)
 PACK=.gpu
 OUTDIR=${OUT:-}
-BUDGET=540
+BUDGET=300
 ALLOW=0
-STEPS=10
+STEPS=5
 BATCH=32
 SEQ=128
 MODES=train,infer,distill
@@ -182,7 +182,7 @@ EOF
     if [ "$t" -lt 20 ]; then echo "run.sh: no time left for $mode"; failed=1; continue; fi
     echo "run.sh: bench $mode (at most ${t}s)"
     timeout "$t" deno task bench --backends webgpu --modes "$mode" --steps "$STEPS" \
-      --batch "$BATCH" --seq "$SEQ" --micro "$BATCH" --threads "$(nproc)" "${peer[@]}" \
+      --batch "$BATCH" --seq "$SEQ" --micro "$BATCH" --threads "$(nproc)" --profile "${peer[@]}" \
       "${peak[@]}" --out "$work/bench-$mode" >"$work/bench-$mode.log" 2>&1
     local rc=$?
     grep -v '^$' "$work/bench-$mode.log" | grep -E '^(bench:|warning|error|\| )' | sed 's/^/  /'
