@@ -94,7 +94,8 @@ EOF
   # 2. Vulkan/EGL loaders: wgpu needs libvulkan.so.1 (or libEGL) to reach the driver. On the GPU
   # machine (root, nvidia-smi) they go into / as the machine's notes say; elsewhere into a private
   # folder, so a dry run changes nothing outside it.
-  if ! ldconfig -p 2>/dev/null | grep -q 'libvulkan\.so\.1'; then
+  # (a here-string, not a pipe: grep -q leaving early would fail the pipe under pipefail)
+  if ! grep -q 'libvulkan\.so\.1' <<<"$(ldconfig -p 2>/dev/null)"; then
     local debs=("$PACK"/gl/*.deb)
     if [ ! -e "${debs[0]}" ]; then
       echo "run.sh: warning: no Vulkan loader here and none carried in $PACK/gl"

@@ -223,6 +223,14 @@ def blas_name(libs: list[str]) -> str | None:
     return names[0] if names else None
 
 
+def tf32_matmul(torch) -> bool | None:
+    """Whether CUDA fp32 matmuls may use TF32 (None where this torch no longer says so)."""
+    try:
+        return bool(torch.backends.cuda.matmul.allow_tf32)
+    except Exception:  # a torch that dropped the flag for its precision API
+        return None
+
+
 def main(argv: list[str] | None = None) -> int:
     args = parse_args(argv)
     for var in ("OMP_NUM_THREADS", "OPENBLAS_NUM_THREADS", "MKL_NUM_THREADS"):
@@ -339,7 +347,7 @@ def main(argv: list[str] | None = None) -> int:
         "device": args.device,
         "device_name": torch.cuda.get_device_name() if cuda else cpu,
         "precision": "bf16 autocast" if amp_dtype is not None else "fp32 eager",
-        "tf32_matmul": bool(torch.backends.cuda.matmul.allow_tf32) if cuda else None,
+        "tf32_matmul": tf32_matmul(torch) if cuda else None,
         "cuda_version": torch.version.cuda if cuda else None,
         "peak_gpu_mb": torch.cuda.max_memory_allocated() / 2**20 if cuda else None,
         "peak_rss_mb": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024,
