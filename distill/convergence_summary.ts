@@ -41,9 +41,12 @@ export interface ConvergenceSummary {
   teachers: TeacherFacts[];
   /** Per student variant (`none`, `single`, …, `confidence_init_teacher`): final losses by seed. */
   students: Record<string, { final_losses: number[]; seeds: number[]; mean: number; sd: number }>;
-  /** The single-teacher students' mean final held-out loss: the threshold. */
+  /**
+   * The single-teacher students' mean final held-out loss. Steps are counted per seed, to that
+   * seed's own single-teacher final loss (runs of a seed without a single student use the first).
+   */
   threshold: number;
-  /** Mean over seeds of the (interpolated) steps to the threshold; null when never reached. */
+  /** Mean over seeds of the (interpolated) steps to the seed's threshold; null when never reached. */
   steps_to_single_final: Record<string, number | null>;
   /** steps(confidence) / steps(single); null when either never reaches the threshold. */
   ratio_confidence_vs_single: number | null;
@@ -112,7 +115,9 @@ export function summarizeConvergence(
       }
     }
     const students: ConvergenceSummary["students"] = {};
-    const curves = new Map<string, [number, number][][]>();
+    const curves = new Map<string, { seed: number; curve: [number, number][] }[]>();
+    // Each seed's own single-teacher final loss is the threshold its students are held against.
+    const singleFinal = new Map<number, number>();
     for (const g of group) {
       const s = settings(g.report);
       const suffix = s.init === "teacher" ? "_init_teacher" : "";
@@ -121,7 +126,8 @@ export function summarizeConvergence(
         const e = students[key] ??= { final_losses: [], seeds: [], mean: NaN, sd: NaN };
         e.final_losses.push(v.final);
         e.seeds.push(s.seed);
-        curves.set(key, [...(curves.get(key) ?? []), v.curve]);
+        curves.set(key, [...(curves.get(key) ?? []), { seed: s.seed, curve: v.curve }]);
+        if (key === "single") singleFinal.set(s.seed, v.final);
       }
     }
     for (const e of Object.values(students)) {
@@ -129,9 +135,10 @@ export function summarizeConvergence(
       e.sd = sd(e.final_losses);
     }
     const threshold = students.single?.mean ?? NaN;
+    const firstSingle = [...singleFinal.values()][0] ?? NaN;
     const steps: Record<string, number | null> = {};
     for (const [key, cs] of curves) {
-      const reached = cs.map((c) => stepsToReach(c, threshold));
+      const reached = cs.map((c) => stepsToReach(c.curve, singleFinal.get(c.seed) ?? firstSingle));
       steps[key] = Number.isFinite(threshold) && reached.every((x) => x !== null)
         ? mean(reached as number[])
         : null;

@@ -41,7 +41,7 @@ const facts = (spec: string): TeacherFacts => ({
   made_with: "test",
 });
 
-Deno.test("summarizeConvergence() measures steps to the seeds' mean single-teacher loss", () => {
+Deno.test("summarizeConvergence() holds each seed's students against its own single-teacher loss", () => {
   const s = summarizeConvergence([
     run(1, 2, {
       none: [[100, 7], [300, 6]],
@@ -50,22 +50,24 @@ Deno.test("summarizeConvergence() measures steps to the seeds' mean single-teach
     }),
     run(2, 2, {
       none: [[100, 7], [300, 6.2]],
-      single: [[100, 6], [300, 5]],
+      single: [[100, 6], [300, 5.2]],
       confidence: [[100, 5], [300, 4.2]],
     }),
   ], facts);
   assert.equal(s.length, 1);
   const t = s[0];
-  assert.equal(t.threshold, 5);
+  assert.ok(Math.abs(t.threshold - 5.1) < 1e-12);
   assert.deepEqual(t.students.none.final_losses, [6, 6.2]);
   assert.deepEqual(t.students.none.seeds, [1, 2]);
   assert.ok(Math.abs(t.students.none.sd - Math.sqrt(0.02)) < 1e-12);
-  // single reaches 5 at step 300; confidence is already at 5 on its first evaluation (step 100).
+  // Each seed's single reaches its own final at step 300; confidence is below both on its first
+  // evaluation (step 100); none never gets there.
   assert.equal(t.steps_to_single_final.single, 300);
   assert.equal(t.steps_to_single_final.confidence, 100);
   assert.equal(t.steps_to_single_final.none, null);
   assert.ok(Math.abs(t.ratio_confidence_vs_single! - 1 / 3) < 1e-12);
   assert.ok(Math.abs(t.confidence_vs_plain!.gain - 2) < 1e-12);
+  assert.deepEqual(t.students.single.final_losses, [5, 5.2]);
   assert.match(renderConvergence(s), /steps\(confidence\) \/ steps\(single\): \*\*0\.33\*\*/);
 });
 
