@@ -31,6 +31,7 @@ export * from "./mlm_eval.ts";
 export * from "./tokenizer.ts";
 export * from "./wordpiece_trainer.ts";
 export * from "./cli.ts";
+export * from "./model_dir.ts";
 export * from "./kernels/kd_loss.ts";
 export * from "./kernels/attention.ts";
 export * from "./svg_plot.ts";
