@@ -6,31 +6,16 @@
  *
  * @module
  */
-import { parseArgs } from "node:util";
 import { join } from "node:path";
 import {
+  defineCommand,
   REPO_ROOT,
   resolveBertConfig,
-  runCli,
-  usage,
-  UsageError,
+  runMain,
   writeFileAtomic,
 } from "@cohesive/shared";
 import { bertForwardFlops, machinePeakGflops } from "./flops.ts";
 import type { OursResult } from "./ours.ts";
-
-const HELP = `usage: deno task bench [options]
-
-  --backends LIST   our backends to measure (default wasm,webgpu; cpu is tfjs's slow JS backend)
-  --modes LIST      train,infer,distill (default all)
-  --steps N         timed steps per measurement (default 3; 1 on webgpu/cpu unless set)
-  --batch N --seq N BERT-mini batch shape (default 32 x 128)
-  --micro N         our training step runs as batch/N accumulated micro-batches of N rows
-                    (default 8: the 32-bit wasm heap cannot hold a 32-row step)
-  --threads LIST    PyTorch thread counts to try; the fastest is the peer (default 1,<cores>)
-  --no-peer         skip PyTorch
-  --out DIR         where bench.md and bench.json go (default runs/bench)
-`;
 
 interface PeerResult {
   mode: string;
@@ -53,31 +38,70 @@ async function runJson(cmd: string, args: string[]): Promise<Record<string, unkn
   return JSON.parse(text);
 }
 
-async function main() {
-  const { values } = usage(() =>
-    parseArgs({
-      args: Deno.args,
-      options: {
-        backends: { type: "string", default: "wasm,webgpu" },
-        modes: { type: "string", default: "train,infer,distill" },
-        steps: { type: "string" },
-        batch: { type: "string", default: "32" },
-        seq: { type: "string", default: "128" },
-        micro: { type: "string", default: "8" },
-        threads: { type: "string", default: `1,${navigator.hardwareConcurrency}` },
-        "no-peer": { type: "boolean", default: false },
-        out: { type: "string", default: join("runs", "bench") },
-        help: { type: "boolean", short: "h", default: false },
-      },
-    })
-  );
-  if (values.help) return console.log(HELP);
-  const backends = values.backends!.split(",").filter(Boolean);
-  const modes = values.modes!.split(",").filter(Boolean);
-  for (const m of modes) {
-    if (!["train", "infer", "distill"].includes(m)) throw new UsageError(`unknown mode "${m}"`);
-  }
-  const shape = ["--batch", values.batch!, "--seq", values.seq!];
+const MODES = ["train", "infer", "distill"] as const;
+
+const bench = defineCommand({
+  summary: "The identical BERT-mini masked-LM step on each of our backends and on PyTorch, in " +
+    "the same run;\nwrites bench.md and bench.json.",
+  flags: {
+    backends: {
+      type: "string",
+      arg: "LIST",
+      list: true,
+      choices: ["wasm", "webgpu", "cpu"],
+      default: "wasm,webgpu",
+      help: "our backends to measure (cpu is tfjs's slow JS backend)",
+    },
+    modes: {
+      type: "string",
+      arg: "LIST",
+      list: true,
+      choices: MODES,
+      default: "train,infer,distill",
+      help: "what to time",
+    },
+    steps: {
+      type: "int",
+      min: 1,
+      defaultText: "3; 1 on webgpu/cpu",
+      help: "timed steps per measurement",
+    },
+    batch: { type: "int", min: 1, default: 32, help: "BERT-mini batch rows" },
+    seq: { type: "int", min: 8, default: 128, help: "tokens per row" },
+    micro: {
+      type: "int",
+      min: 1,
+      default: 8,
+      help: "our training step runs as batch/N accumulated micro-batches of N rows\n" +
+        "(the 32-bit wasm heap cannot hold a 32-row step)",
+    },
+    threads: {
+      type: "string",
+      arg: "LIST",
+      list: true,
+      default: `1,${navigator.hardwareConcurrency}`,
+      help: "PyTorch thread counts to try; the fastest is the peer",
+    },
+    "no-peer": { type: "boolean", help: "skip PyTorch" },
+    out: { type: "string", arg: "DIR", default: join("runs", "bench"), help: "results folder" },
+  },
+  run: (v) => benchmark(v),
+});
+
+async function benchmark(values: {
+  backends: string[];
+  modes: string[];
+  steps: number | undefined;
+  batch: number;
+  seq: number;
+  micro: number;
+  threads: string[];
+  "no-peer": boolean;
+  out: string;
+}) {
+  const backends = values.backends;
+  const modes = values.modes;
+  const shape = ["--batch", String(values.batch), "--seq", String(values.seq)];
   const peak = await machinePeakGflops();
   const ours: (OursResult | { mode: string; backend: string; error: string })[] = [];
   const peer: (PeerResult | { mode: string; error: string })[] = [];
@@ -95,7 +119,7 @@ async function main() {
 
   for (const mode of modes) {
     for (const backend of backends) {
-      const steps = values.steps ?? (backend === "wasm" ? "3" : "1");
+      const steps = String(values.steps ?? (backend === "wasm" ? 3 : 1));
       console.error(`bench: ours ${backend} ${mode} (${steps} steps)…`);
       try {
         ours.push(
@@ -111,7 +135,7 @@ async function main() {
             steps,
             ...shape,
             "--micro",
-            values.micro!,
+            String(values.micro),
           ]) as unknown as OursResult,
         );
       } catch (e) {
@@ -122,7 +146,7 @@ async function main() {
       // The strongest peer: PyTorch at each thread count, the fastest kept (on a busy 2-core
       // machine one thread often beats two).
       let bestPeer: PeerResult | undefined, lastError = "";
-      for (const threads of [...new Set(values.threads!.split(",").filter(Boolean))]) {
+      for (const threads of [...new Set(values.threads)]) {
         console.error(`bench: pytorch ${mode} (${threads} threads)…`);
         try {
           const r = await runJson("/usr/bin/python3", [
@@ -131,7 +155,7 @@ async function main() {
             mode,
             "--json",
             "--steps",
-            values.steps ?? "5",
+            String(values.steps ?? 5),
             "--warmup",
             "1",
             "--threads",
@@ -218,9 +242,9 @@ async function main() {
     }\`.`,
   ];
   const md = lines.join("\n") + "\n";
-  await writeFileAtomic(join(values.out!, "bench.md"), md);
+  await writeFileAtomic(join(values.out, "bench.md"), md);
   await writeFileAtomic(
-    join(values.out!, "bench.json"),
+    join(values.out, "bench.json"),
     JSON.stringify(
       { date: new Date().toISOString(), peak, peerInfo, ours, peer, args: Deno.args },
       null,
@@ -230,4 +254,4 @@ async function main() {
   console.log(md);
 }
 
-if (import.meta.main) await runCli(main);
+if (import.meta.main) await runMain("deno task bench", bench);
