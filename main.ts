@@ -125,7 +125,9 @@ async function teacherStep(out: string, steps: number, backend: string | undefin
   }
 
   console.log("2/4 filling masks: the teacher's top 5, then word frequency's (the same for all)");
-  console.log(`    ${"word frequency".padEnd(40)} ${frequent.map((i) => tok.idToToken(i)).join(", ")}`);
+  console.log(
+    `    ${"word frequency".padEnd(40)} ${frequent.map((i) => tok.idToToken(i)).join(", ")}`,
+  );
   for (const r of await fillMasks(model, tok, MASKED)) {
     console.log(`    ${r.text.padEnd(40)} ${r.predictions[0].map((p) => p.token).join(", ")}`);
   }
@@ -171,7 +173,9 @@ async function lexicalStep(
   const firstF1 = (100 * right) / dev.keys.size;
   const withPrior = r.prior.f1[String(r.prior.weight)];
   console.log(
-    `    held-out F1 on ${dev.keys.size} WordNet examples: the model alone ${r.best.f1.toFixed(1)}, ` +
+    `    held-out F1 on ${dev.keys.size} WordNet examples: the model alone ${
+      r.best.f1.toFixed(1)
+    }, ` +
       `with the sense prior ${withPrior.toFixed(1)}; first sense ${firstF1.toFixed(1)}`,
   );
   if (r.best.f1 <= firstF1) {

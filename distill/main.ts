@@ -21,7 +21,12 @@ import { WEIGHTINGS } from "./weighting.ts";
 
 /** Flags of every training run (teacher, train, compare); absent ones come from --config. */
 const RUN_FLAGS = {
-  out: { type: "string", arg: "DIR", required: true, help: "run folder (config, metrics, checkpoints)" },
+  out: {
+    type: "string",
+    arg: "DIR",
+    required: true,
+    help: "run folder (config, metrics, checkpoints)",
+  },
   data: {
     type: "string",
     arg: "PATH",
@@ -122,7 +127,9 @@ async function readConfigFile(path: string | undefined): Promise<Record<string, 
   try {
     text = await Deno.readTextFile(path);
   } catch (e) {
-    if (e instanceof Deno.errors.NotFound) throw new UsageError(`cannot read ${path}: no such file`);
+    if (e instanceof Deno.errors.NotFound) {
+      throw new UsageError(`cannot read ${path}: no such file`);
+    }
     throw e;
   }
   try {
@@ -157,7 +164,9 @@ function runPartial(v: RunValues, file: Record<string, unknown>) {
     model.hidden_dropout_prob = v.dropout;
     model.attention_probs_dropout_prob = v.dropout;
   }
-  if (sizes.hidden_size && !sizes.intermediate_size) model.intermediate_size = 4 * sizes.hidden_size;
+  if (sizes.hidden_size && !sizes.intermediate_size) {
+    model.intermediate_size = 4 * sizes.hidden_size;
+  }
   return {
     ...file,
     data: v.data ?? file.data ?? (v.resume ? undefined : defaultTextCorpus()),
@@ -186,13 +195,19 @@ function report(
     checkpoint: string;
   },
 ): void {
-  const how = r.interrupted ? "interrupted" : r.step < r.config.steps ? "paused" : "done";
+  if (r.interrupted) {
+    console.log(
+      `interrupted at step ${r.step}/${r.config.steps}, ${r.seconds.toFixed(0)} s; checkpoint ` +
+        `${r.checkpoint}; --resume continues it`,
+    );
+    Deno.exit(130);
+  }
+  const how = r.step < r.config.steps ? "paused" : "done";
   console.log(
     `${how} at step ${r.step}/${r.config.steps}: held-out MLM loss ${r.heldout.loss.toFixed(4)} ` +
       `(perplexity ${r.heldout.ppl.toFixed(1)}), ${r.seconds.toFixed(0)} s; checkpoint ` +
       r.checkpoint,
   );
-  if (r.interrupted) Deno.exit(130);
 }
 
 const teacher = defineCommand({
@@ -282,7 +297,12 @@ const cacheCmd = defineCommand({
     seq: { type: "int", min: 8, default: 128, help: "tokens per row" },
     seed: { type: "int", min: 0, default: 0, help: "seed of the batches" },
     topk: { type: "int", min: 1, default: 64, help: "probabilities kept per position" },
-    temperature: { type: "number", above: 0, default: 2, help: "temperature of the cached probabilities" },
+    temperature: {
+      type: "number",
+      above: 0,
+      default: 2,
+      help: "temperature of the cached probabilities",
+    },
     shard: { type: "string", arg: "i/N", help: "this process's share of the batches" },
     backend: BACKEND_FLAG,
   },

@@ -50,7 +50,11 @@ export const PRIOR_FLAG = {
 } as const;
 
 const TRAIN_FLAGS = {
-  model: { type: "string", arg: "DIR", help: "starting model: checkpoint or run folder (required\nunless --resume)" },
+  model: {
+    type: "string",
+    arg: "DIR",
+    help: "starting model: checkpoint or run folder (required\nunless --resume)",
+  },
   out: { type: "string", arg: "DIR", required: true, help: "run folder" },
   epochs: { type: "number", above: 0, defaultText: "3", help: "passes over the training pairs" },
   batch: { type: "int", min: 1, defaultText: "32", help: "pairs per batch" },
@@ -64,7 +68,10 @@ const TRAIN_FLAGS = {
     defaultText: "all",
     help: "train on a seeded sample of this many instances",
   },
-  "all-pos": { type: "boolean", help: "candidates of every part of speech, not only the instance's" },
+  "all-pos": {
+    type: "boolean",
+    help: "candidates of every part of speech, not only the instance's",
+  },
   "negative-sampling": {
     type: "string",
     choices: NEGATIVE_SAMPLINGS,
@@ -79,7 +86,12 @@ const TRAIN_FLAGS = {
     help: "what the head reads: [CLS], or the target word's pieces (kept in the\n" +
       "checkpoint, so predict and serve read the same way)",
   },
-  "eval-every": { type: "int", min: 0, defaultText: "once per epoch", help: "selection every N steps" },
+  "eval-every": {
+    type: "int",
+    min: 0,
+    defaultText: "once per epoch",
+    help: "selection every N steps",
+  },
   wordnet: WORDNET_30_FLAG,
   train: {
     type: "string",
@@ -132,35 +144,37 @@ function trainCommand(mlm: boolean) {
       if (!v.resume && !v.model) {
         throw new UsageError("--model DIR (the starting student) is required");
       }
-    const r = await trainLmgc(v.out, {
-      model: v.model,
-      mlm,
-      epochs: v.epochs,
-      batchSize: v.batch,
-      lr: v.lr,
-      maxLength: v["max-length"],
-      dropout: v.dropout,
-      negatives: v.negatives,
-      maxInstances: v["max-instances"],
-      allPos: v["all-pos"],
-      pooling: v.pooling,
-      negativeSampling: v["negative-sampling"],
-      evalEvery: v["eval-every"],
-      wordnet: v.wordnet,
-      train: v.train,
-      dev: v.dev,
-      seed: v.seed,
-      mlmText: v["mlm-text"],
-      examples: examplesCount(v.examples),
-    }, { resume: v.resume, backend: v.backend });
-    console.log(
-      `${mlm ? "LMGC-M" : "LMGC"}: best dev F1 ${
-        r.best.f1.toFixed(1)
-      } at step ${r.best.step}; parameters ` +
-        `${r.parameters.before} before, ${r.parameters.after} after; held-out MLM loss ` +
-        `${r.mlmLoss.before.toFixed(3)} → ${r.mlmLoss.after.toFixed(3)}; ${r.pairs} pairs/epoch; ` +
-        `${r.seconds.toFixed(0)} s; best checkpoint ${r.checkpoint}`,
-    );
+      const r = await trainLmgc(v.out, {
+        model: v.model,
+        mlm,
+        epochs: v.epochs,
+        batchSize: v.batch,
+        lr: v.lr,
+        maxLength: v["max-length"],
+        dropout: v.dropout,
+        negatives: v.negatives,
+        maxInstances: v["max-instances"],
+        allPos: v["all-pos"],
+        pooling: v.pooling,
+        negativeSampling: v["negative-sampling"],
+        evalEvery: v["eval-every"],
+        wordnet: v.wordnet,
+        train: v.train,
+        dev: v.dev,
+        seed: v.seed,
+        mlmText: v["mlm-text"],
+        examples: examplesCount(v.examples),
+      }, { resume: v.resume, backend: v.backend });
+      console.log(
+        `${mlm ? "LMGC-M" : "LMGC"}: best dev F1 ${
+          r.best.f1.toFixed(1)
+        } at step ${r.best.step}; parameters ` +
+          `${r.parameters.before} before, ${r.parameters.after} after; held-out MLM loss ` +
+          `${r.mlmLoss.before.toFixed(3)} → ${
+            r.mlmLoss.after.toFixed(3)
+          }; ${r.pairs} pairs/epoch; ` +
+          `${r.seconds.toFixed(0)} s; best checkpoint ${r.checkpoint}`,
+      );
     },
   });
 }
@@ -290,7 +304,9 @@ const senses = defineCommand({
     let source = train.name;
     if (v.examples) {
       if (train.name.startsWith("wordnet-examples")) {
-        throw new UsageError("--examples adds WordNet's examples to another corpus; --train is them");
+        throw new UsageError(
+          "--examples adds WordNet's examples to another corpus; --train is them",
+        );
       }
       const ex = await wordnetExamples(wn, { split: "train" });
       sources.push({ ...ex, name: "wordnet-examples-train" });

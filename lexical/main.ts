@@ -54,7 +54,13 @@ const baseline = defineCommand({
     input: { type: "string", arg: "FILE.data.xml", required: true, help: "instances" },
     out: { type: "string", arg: "FILE.key", required: true, help: "answers" },
     wordnet: WORDNET_FLAG,
-    prior: { type: "number", min: 0, default: 0, arg: "W", help: "Lesk sense-frequency prior weight (0: pure Lesk)" },
+    prior: {
+      type: "number",
+      min: 0,
+      default: 0,
+      arg: "W",
+      help: "Lesk sense-frequency prior weight (0: pure Lesk)",
+    },
     window: { type: "int", min: 0, default: 0, help: "Lesk context: N sentences on each side" },
     semcor: {
       type: "string",

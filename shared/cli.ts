@@ -242,7 +242,9 @@ export function parseFlags<F extends Flags>(
   }
   if (pos.length < min) {
     throw new UsageError(
-      `missing argument${min > 1 ? "s" : ""}${positionals.synopsis ? `: ${positionals.synopsis}` : ""} ` +
+      `missing argument${min > 1 ? "s" : ""}${
+        positionals.synopsis ? `: ${positionals.synopsis}` : ""
+      } ` +
         "(see --help)",
     );
   }
@@ -284,7 +286,9 @@ export function commandHelp(name: string, command: Command<Flags>): string {
   const w = Math.min(26, Math.max(...rows.map(([l]) => l.length)) + 2);
   const lines = rows.map(([l, help, extra]) => {
     const last = help.split("\n").at(-1)!;
-    const r = !extra ? help : w + 2 + last.length + 1 + extra.length <= 100
+    const r = !extra
+      ? help
+      : w + 2 + last.length + 1 + extra.length <= 100
       ? `${help} ${extra}`
       : `${help}\n${extra}`;
     return l.length + 2 > w

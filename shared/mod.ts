@@ -23,6 +23,7 @@ export * from "./progress.ts";
 export * from "./metrics_log.ts";
 export * from "./mlm_data.ts";
 export * from "./losses.ts";
+export * from "./fused_ops.ts";
 export * from "./safetensors.ts";
 export * from "./checkpoint.ts";
 export * from "./training_state.ts";
