@@ -118,9 +118,10 @@ async function teacherStep(out: string, steps: number, backend: string | undefin
   const learnt = m.ppl < 0.8 * unigram;
   if (!learnt) {
     console.log(
-      "    too short to learn more than word frequency. A teacher that does, on the data\n" +
-        "    folder's corpus (hours on 2 cores): deno task distill teacher --out runs/teacher " +
-        "--steps 20000",
+      `    ${steps} steps are too short to learn more than word frequency (masked LMs sit near ` +
+        "it for\n    their first millions of tokens). The longer run, on the data folder's " +
+        "corpus (hours on 2 cores):\n    deno task distill teacher --out runs/teacher " +
+        "--dropout 0 --steps 20000",
     );
   }
 
@@ -191,11 +192,14 @@ async function lexicalStep(
 
 function show(tokens: { text: string; senseKey: string | null; gloss: string | null }[]) {
   for (const t of tokens) {
-    if (t.senseKey) console.log(`    ${t.text.padEnd(8)} ${t.senseKey.padEnd(22)} ${t.gloss}`);
+    if (!t.senseKey) continue;
+    const gloss = (t.gloss ?? "").length > 64 ? `${t.gloss!.slice(0, 63)}…` : t.gloss;
+    console.log(`    ${t.text.padEnd(8)} ${t.senseKey.padEnd(22)} ${gloss}`);
   }
 }
 
-const start = defineCommand({
+/** `deno task start`. */
+export const START_COMMAND = defineCommand({
   summary: "Run cohesive end to end on the embedded WordNet text (no download, no data folder):\n" +
     "pretrain a small masked-LM teacher, fill masks with it, disambiguate a sentence, then give\n" +
     "the model lexical pre-training (LMGC-M) on WordNet's example sentences — each next to a\n" +
@@ -241,4 +245,4 @@ const start = defineCommand({
   },
 });
 
-if (import.meta.main) await runMain("deno task start", start);
+if (import.meta.main) await runMain("deno task start", START_COMMAND);

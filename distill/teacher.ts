@@ -12,6 +12,7 @@ import {
   heldoutEvaluator,
   initRuntime,
   latestCheckpoint,
+  resolveModelDir,
   loadCheckpoint,
   type MlmBatch,
   mlmHeldoutLoss,
@@ -84,7 +85,7 @@ async function startingPoint(
   vocabSize: number,
   seqLen: number,
 ) {
-  const dir = (await latestCheckpoint(from)) ?? from;
+  const dir = await resolveModelDir(from);
   const ck = await loadCheckpoint(dir);
   const asked = (partial.model ?? {}) as Record<string, unknown>;
   for (const [k, v] of Object.entries(asked)) {

@@ -5,7 +5,7 @@
  * @module
  */
 import { join } from "node:path";
-import { BertModel, latestCheckpoint, loadCheckpoint, type MlmBatch } from "@cohesive/shared";
+import { BertModel, loadCheckpoint, type MlmBatch, resolveModelDir } from "@cohesive/shared";
 import { tf } from "@cohesive/shared/tf";
 import type { TeacherTopK } from "./weighting.ts";
 
@@ -23,7 +23,7 @@ export interface Teacher {
 
 /** A run folder resolves to its latest checkpoint; a checkpoint folder is itself. */
 export async function resolveCheckpointDir(spec: string): Promise<string> {
-  return (await latestCheckpoint(spec)) ?? spec;
+  return await resolveModelDir(spec);
 }
 
 /**

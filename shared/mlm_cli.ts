@@ -79,8 +79,9 @@ export async function fillMasks(
   return out;
 }
 
+
 /** `deno task mlm`. */
-const mlmCommand = defineCommand({
+export const MLM_COMMAND = defineCommand({
   summary: "Fill each [MASK] of the texts with the model's masked-LM head; prints the top " +
     "predictions per mask.",
   args: '"text with [MASK]" ...',
@@ -129,4 +130,4 @@ const mlmCommand = defineCommand({
   },
 });
 
-if (import.meta.main) await runMain("deno task mlm", mlmCommand);
+if (import.meta.main) await runMain("deno task mlm", MLM_COMMAND);

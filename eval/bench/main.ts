@@ -40,7 +40,8 @@ async function runJson(cmd: string, args: string[]): Promise<Record<string, unkn
 
 const MODES = ["train", "infer", "distill"] as const;
 
-const bench = defineCommand({
+/** `deno task bench`. */
+export const BENCH_COMMAND = defineCommand({
   summary: "The identical BERT-mini masked-LM step on each of our backends and on PyTorch, in " +
     "the same run;\nwrites bench.md and bench.json.",
   flags: {
@@ -254,4 +255,4 @@ async function benchmark(values: {
   console.log(md);
 }
 
-if (import.meta.main) await runMain("deno task bench", bench);
+if (import.meta.main) await runMain("deno task bench", BENCH_COMMAND);
