@@ -284,7 +284,9 @@ export class BertModel {
   forward(inp: BertInputs, opts: ForwardOptions = {}): Tensor3D {
     const [B, T] = inp.inputIds.shape;
     const d: DropoutState = { training: opts.training ?? false, seed: opts.seed ?? 0, next: 0 };
-    let x = this.embeddings(inp, B, T, d); // [B·T, H]
+    // One scope per stage: an inference pass keeps one layer's temporaries at a time instead of
+    // all of them (a training pass still keeps what its gradients need: the tape holds those).
+    let x = tf.tidy(() => this.embeddings(inp, B, T, d)); // [B·T, H]
     const maskBias = inp.attentionMask
       ? tf.mul(tf.sub(1, tf.cast(inp.attentionMask, "float32")), -1e4).reshape([
         B,
@@ -300,8 +302,15 @@ export class BertModel {
       : undefined;
     for (let l = 0; l < this.config.num_hidden_layers; l++) {
       const p = `bert.encoder.layer.${l}`;
-      x = this.attention(x, maskBias, fusedMask, B, T, `${p}.attention`, d);
-      x = this.feedForward(x, p, d);
+      const input = x;
+      x = tf.tidy(() =>
+        this.feedForward(
+          this.attention(input, maskBias, fusedMask, B, T, `${p}.attention`, d),
+          p,
+          d,
+        )
+      );
+      input.dispose();
     }
     return x.reshape([B, T, this.config.hidden_size]);
   }
