@@ -225,7 +225,7 @@ export const START_COMMAND = defineCommand({
     const teacher = await teacherStep(out, steps, backend);
 
     console.log("3/4 knowledge-based WSD (WordNet 3.1, extended Lesk)");
-    const wn = await WordNet.load();
+    const wn = await WordNet.open("3.1"); // the instance LMGC-M below opens too
     console.log(`    ${SENTENCE}`);
     show(disambiguateText(SENTENCE, wn));
 
