@@ -79,7 +79,6 @@ export async function fillMasks(
   return out;
 }
 
-
 /** `deno task mlm`. */
 export const MLM_COMMAND = defineCommand({
   summary: "Fill each [MASK] of the texts with the model's masked-LM head; prints the top " +
