@@ -178,7 +178,7 @@ export interface DistillResult extends TrainResult {
   /** Resolved config. */
   config: DistillRunConfig;
   /** Final held-out MLM loss and perplexity. */
-  heldout: { loss: number; ppl: number };
+  heldout: { loss: number; ppl: number }; // NaN when interrupted
   /** Final checkpoint folder. */
   checkpoint: string;
   /** Wall time (this process), seconds. */
@@ -421,7 +421,10 @@ export async function distillStudent(
   } finally {
     tf.dispose(live);
   }
-  const held = await mlmHeldoutLoss(student, heldout);
+  // Interrupted: the checkpoint is saved; exit now rather than after a held-out pass.
+  const held = result.interrupted
+    ? { loss: NaN, ppl: NaN }
+    : await mlmHeldoutLoss(student, heldout);
   student.dispose();
   for (const t of teachers) t.model.dispose();
   return {

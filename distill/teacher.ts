@@ -16,6 +16,7 @@ import {
   type MlmBatch,
   mlmHeldoutLoss,
   resolveBertConfig,
+  resolveModelDir,
   resolveRunConfig,
   Rng,
   type RuntimeInfo,
@@ -67,7 +68,7 @@ export interface PretrainResult extends TrainResult {
   /** The resolved run config. */
   config: TeacherRunConfig;
   /** Final held-out MLM loss and perplexity. */
-  heldout: { loss: number; ppl: number };
+  heldout: { loss: number; ppl: number }; // NaN when interrupted
   /** Folder of the final checkpoint (Hugging Face layout). */
   checkpoint: string;
   /** Wall time in seconds (this process). */
@@ -84,7 +85,7 @@ async function startingPoint(
   vocabSize: number,
   seqLen: number,
 ) {
-  const dir = (await latestCheckpoint(from)) ?? from;
+  const dir = await resolveModelDir(from);
   const ck = await loadCheckpoint(dir);
   const asked = (partial.model ?? {}) as Record<string, unknown>;
   for (const [k, v] of Object.entries(asked)) {
@@ -205,7 +206,8 @@ export async function pretrainTeacher(
       meta: { kind: "teacher", seed: cfg.seed },
     },
   );
-  const held = await mlmHeldoutLoss(model, heldout);
+  // Interrupted: the checkpoint is saved; exit now rather than after a held-out pass.
+  const held = result.interrupted ? { loss: NaN, ppl: NaN } : await mlmHeldoutLoss(model, heldout);
   model.dispose();
   return {
     ...result,

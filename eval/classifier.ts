@@ -14,6 +14,7 @@ import {
   BertModel,
   latestCheckpoint,
   loadCheckpoint,
+  resolveModelDir as sharedResolveModelDir,
   Rng,
   saveCheckpoint,
   sparseCrossEntropy,
@@ -66,10 +67,8 @@ export const CLASSIFIER_WEIGHT = "classifier.weight";
 /** Hugging Face names of the head's tensors. */
 export const CLASSIFIER_BIAS = "classifier.bias";
 
-/** A run folder resolves to its latest checkpoint; a checkpoint folder is itself. */
-export async function resolveModelDir(spec: string): Promise<string> {
-  return (await latestCheckpoint(spec)) ?? spec;
-}
+/** A run folder resolves to its `best/` or newest checkpoint; a checkpoint folder is itself. */
+export const resolveModelDir: (spec: string) => Promise<string> = sharedResolveModelDir;
 
 /** A BERT encoder with a sequence classification (or regression) head. */
 export class SequenceClassifier {

@@ -38,6 +38,8 @@ export interface NamedPath {
 export interface ReportOptions {
   /** Output folder. */
   out: string;
+  /** Progress lines of the long steps (the WSD baselines). Default: none. */
+  log?: (line: string) => void;
   /** Folders holding `nlu.json` (default `runs/nlu` when it exists). */
   nlu?: string[];
   /** Folders holding `plagiarism.json` (default `runs/plagiarism` when it exists). */
@@ -194,7 +196,11 @@ export async function buildReport(
 
   // --- WSD ---
   if (o.baselines ?? true) {
-    json.wsd.baselines = await runWsdBaselines({ dataDir: o.dataDir, methods: o.baselineMethods });
+    json.wsd.baselines = await runWsdBaselines({
+      dataDir: o.dataDir,
+      methods: o.baselineMethods,
+      log: o.log,
+    });
     json.wsd.baselinesCommand = `deno task eval wsd${
       o.baselineMethods ? ` --methods ${o.baselineMethods.join(",")}` : ""
     } (run by the report; WordNet 3.0 and 3.1; deterministic, no seed)`;

@@ -11,6 +11,7 @@ import { basename, join } from "node:path";
 import {
   BertModel,
   dataDir,
+  defaultTextCorpus,
   fixedBatches,
   initRuntime,
   latestCheckpoint,
@@ -196,6 +197,7 @@ function goldKeyOf(dataXml: string): string {
  * the data folder; `wordnet` (WordNet's examples, its text) when there is no data folder.
  */
 export function defaultCorpus(which: "train" | "dev" | "text"): string {
+  if (which === "text") return defaultTextCorpus();
   const data = dataDir();
   if (!data) return "wordnet";
   return join(

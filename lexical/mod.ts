@@ -27,5 +27,5 @@ export * from "./lmgc_train.ts";
 export * from "./neural_wsd.ts";
 export * from "./prior.ts";
 export * from "./wordnet_examples.ts";
-export * from "./lmgc_cli.ts";
+export * from "./wsd_model.ts";
 export * from "./senses.ts";

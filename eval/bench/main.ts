@@ -6,39 +6,16 @@
  *
  * @module
  */
-import { parseArgs } from "node:util";
 import { join } from "node:path";
 import {
+  defineCommand,
   REPO_ROOT,
   resolveBertConfig,
-  runCli,
-  usage,
-  UsageError,
+  runMain,
   writeFileAtomic,
 } from "@cohesive/shared";
 import { bertForwardFlops, machinePeakGflops } from "./flops.ts";
 import type { OursResult } from "./ours.ts";
-
-const HELP = `usage: deno task bench [options]
-
-  --backends LIST   our backends to measure (default wasm,webgpu; cpu is tfjs's slow JS backend)
-  --modes LIST      train,infer,distill (default all)
-  --steps N         timed steps per measurement (default 3; 1 on webgpu/cpu unless set)
-  --batch N --seq N BERT-mini batch shape (default 32 x 128)
-  --micro N         our training step runs as batch/N accumulated micro-batches of N rows
-                    (default 8: the 32-bit wasm heap cannot hold a 32-row step)
-  --threads LIST    PyTorch thread counts to try; the fastest is the peer (default 1,<cores>)
-  --no-peer         skip PyTorch
-  --python PATH     the interpreter that runs the peer (default /usr/bin/python3; another one
-                    skips the apt install step and must already hold torch)
-  --peer-device D   cpu or cuda (default cpu); cuda never falls back to the CPU
-  --peer-precisions LIST  fp32 (eager) and/or bf16 (autocast): one peer row each (default fp32)
-  --peak-gflops N   the fp32 peak to report "% of peak" against (default: this CPU's, estimated)
-  --peak-basis TEXT where that peak comes from (shown beside it)
-  --profile         after timing, profile one more step of ours (tf.profile: kernel launches,
-                    the costliest kernels) and list it under the table
-  --out DIR         where bench.md and bench.json go (default runs/bench)
-`;
 
 /** One PyTorch peer measurement (the JSON line `peers/bert_mini.py --json` prints). */
 export interface PeerResult {
@@ -118,52 +95,123 @@ async function runJson(cmd: string, args: string[]): Promise<Record<string, unkn
   return JSON.parse(text);
 }
 
-async function main() {
-  const { values } = usage(() =>
-    parseArgs({
-      args: Deno.args,
-      options: {
-        backends: { type: "string", default: "wasm,webgpu" },
-        modes: { type: "string", default: "train,infer,distill" },
-        steps: { type: "string" },
-        batch: { type: "string", default: "32" },
-        seq: { type: "string", default: "128" },
-        micro: { type: "string", default: "8" },
-        threads: { type: "string", default: `1,${navigator.hardwareConcurrency}` },
-        "no-peer": { type: "boolean", default: false },
-        python: { type: "string", default: DEFAULT_PYTHON },
-        "peer-device": { type: "string", default: "cpu" },
-        "peer-precisions": { type: "string", default: "fp32" },
-        "peak-gflops": { type: "string" },
-        "peak-basis": { type: "string" },
-        profile: { type: "boolean", default: false },
-        out: { type: "string", default: join("runs", "bench") },
-        help: { type: "boolean", short: "h", default: false },
-      },
-    })
-  );
-  if (values.help) return console.log(HELP);
-  const backends = values.backends!.split(",").filter(Boolean);
-  const modes = values.modes!.split(",").filter(Boolean);
-  for (const m of modes) {
-    if (!["train", "infer", "distill"].includes(m)) throw new UsageError(`unknown mode "${m}"`);
-  }
-  const device = values["peer-device"]!;
-  if (!["cpu", "cuda"].includes(device)) throw new UsageError(`unknown --peer-device "${device}"`);
-  const precisions = values["peer-precisions"]!.split(",").filter(Boolean);
-  for (const p of precisions) {
-    if (!(p in PRECISIONS)) throw new UsageError(`unknown peer precision "${p}": fp32 or bf16`);
-  }
-  const shape = ["--batch", values.batch!, "--seq", values.seq!];
+const MODES = ["train", "infer", "distill"] as const;
+
+/** `deno task bench`. */
+export const BENCH_COMMAND = defineCommand({
+  summary: "The identical BERT-mini masked-LM step on each of our backends and on PyTorch, in " +
+    "the same run;\nwrites bench.md and bench.json.",
+  flags: {
+    backends: {
+      type: "string",
+      arg: "LIST",
+      list: true,
+      choices: ["wasm", "webgpu", "cpu"],
+      default: "wasm,webgpu",
+      help: "our backends to measure (cpu is tfjs's slow JS backend)",
+    },
+    modes: {
+      type: "string",
+      arg: "LIST",
+      list: true,
+      choices: MODES,
+      default: "train,infer,distill",
+      help: "what to time",
+    },
+    steps: {
+      type: "int",
+      min: 1,
+      defaultText: "3; 1 on webgpu/cpu",
+      help: "timed steps per measurement",
+    },
+    batch: { type: "int", min: 1, default: 32, help: "BERT-mini batch rows" },
+    seq: { type: "int", min: 8, default: 128, help: "tokens per row" },
+    micro: {
+      type: "int",
+      min: 1,
+      default: 8,
+      help: "our training step runs as batch/N accumulated micro-batches of N rows\n" +
+        "(the 32-bit wasm heap cannot hold a 32-row step)",
+    },
+    threads: {
+      type: "string",
+      arg: "LIST",
+      list: true,
+      default: `1,${navigator.hardwareConcurrency}`,
+      help: "PyTorch thread counts to try; the fastest is the peer",
+    },
+    "no-peer": { type: "boolean", help: "skip PyTorch" },
+    python: {
+      type: "string",
+      arg: "PATH",
+      default: DEFAULT_PYTHON,
+      help: "the interpreter that runs the peer (another one skips the apt install step\n" +
+        "and must already hold torch)",
+    },
+    "peer-device": {
+      type: "string",
+      arg: "D",
+      choices: ["cpu", "cuda"],
+      default: "cpu",
+      help: "where the peer runs; cuda never falls back to the CPU",
+    },
+    "peer-precisions": {
+      type: "string",
+      arg: "LIST",
+      list: true,
+      choices: Object.keys(PRECISIONS),
+      default: "fp32",
+      help: "fp32 (eager) and/or bf16 (autocast): one peer row each",
+    },
+    "peak-gflops": {
+      type: "number",
+      above: 0,
+      defaultText: "this CPU's, estimated",
+      help: 'the fp32 peak to report "% of peak" against',
+    },
+    "peak-basis": { type: "string", arg: "TEXT", help: "where that peak comes from" },
+    profile: {
+      type: "boolean",
+      help: "after timing, profile one more step of ours (tf.profile: kernel launches,\n" +
+        "the costliest kernels) and list it under the table",
+    },
+    out: { type: "string", arg: "DIR", default: join("runs", "bench"), help: "results folder" },
+  },
+  run: (v) => benchmark(v),
+});
+
+async function benchmark(values: {
+  backends: string[];
+  modes: string[];
+  steps: number | undefined;
+  batch: number;
+  seq: number;
+  micro: number;
+  threads: string[];
+  "no-peer": boolean;
+  python: string;
+  "peer-device": string;
+  "peer-precisions": string[];
+  "peak-gflops": number | undefined;
+  "peak-basis": string | undefined;
+  profile: boolean;
+  out: string;
+}) {
+  const backends = values.backends;
+  const modes = values.modes;
+  const device = values["peer-device"];
+  const precisions = values["peer-precisions"];
+  const shape = ["--batch", String(values.batch), "--seq", String(values.seq)];
   let peak = await machinePeakGflops();
   if (values["peak-gflops"] !== undefined) {
-    const g = Number(values["peak-gflops"]);
-    if (!(g > 0)) throw new UsageError(`--peak-gflops must be a positive number`);
-    peak = { gflops: g, basis: values["peak-basis"] ?? "given with --peak-gflops" };
+    peak = {
+      gflops: values["peak-gflops"],
+      basis: values["peak-basis"] ?? "given with --peak-gflops",
+    };
   }
   const ours: (OursResult | Failed)[] = [];
   const peer: (PeerResult | Failed)[] = [];
-  const python = values.python!;
+  const python = values.python;
 
   let peerInfo = "";
   if (!values["no-peer"] && (python !== DEFAULT_PYTHON || device !== "cpu")) {
@@ -194,7 +242,7 @@ async function main() {
 
   for (const mode of modes) {
     for (const backend of backends) {
-      const steps = values.steps ?? (backend === "wasm" ? "3" : "1");
+      const steps = String(values.steps ?? (backend === "wasm" ? 3 : 1));
       console.error(`bench: ours ${backend} ${mode} (${steps} steps)…`);
       try {
         ours.push(
@@ -210,7 +258,7 @@ async function main() {
             steps,
             ...shape,
             "--micro",
-            values.micro!,
+            String(values.micro),
             ...(values.profile ? ["--profile"] : []),
           ]) as unknown as OursResult,
         );
@@ -221,7 +269,7 @@ async function main() {
     for (const precision of values["no-peer"] ? [] : precisions) {
       // The strongest peer: PyTorch at each thread count, the fastest kept (on a busy 2-core
       // machine one thread often beats two). On CUDA the thread count hardly matters: one run.
-      const threadList = [...new Set(values.threads!.split(",").filter(Boolean))];
+      const threadList = [...new Set(values.threads)];
       let bestPeer: PeerResult | undefined, lastError = "";
       for (const threads of device === "cuda" ? threadList.slice(-1) : threadList) {
         console.error(`bench: pytorch ${mode} ${device} ${precision} (${threads} threads)…`);
@@ -232,7 +280,7 @@ async function main() {
             mode,
             "--json",
             "--steps",
-            values.steps ?? "5",
+            String(values.steps ?? 5),
             "--warmup",
             device === "cuda" ? "3" : "1",
             "--threads",
@@ -265,8 +313,8 @@ async function main() {
     cores: navigator.hardwareConcurrency,
   };
   const md = renderBench(result);
-  await writeFileAtomic(join(values.out!, "bench.md"), md);
-  await writeFileAtomic(join(values.out!, "bench.json"), JSON.stringify(result, null, 2));
+  await writeFileAtomic(join(values.out, "bench.md"), md);
+  await writeFileAtomic(join(values.out, "bench.json"), JSON.stringify(result, null, 2));
   console.log(md);
 }
 
@@ -388,4 +436,4 @@ export function renderBench(r: BenchJson): string {
   return lines.join("\n") + "\n";
 }
 
-if (import.meta.main) await runCli(main);
+if (import.meta.main) await runMain("deno task bench", BENCH_COMMAND);
