@@ -23,6 +23,7 @@ import {
   mlmHeldoutLoss,
   resolveBertConfig,
   resolveRunConfig,
+  resolveStrict,
   Rng,
   sparseCrossEntropy,
   train,
@@ -99,24 +100,10 @@ export function resolveDistillRun(
   partial: Record<string, unknown>,
   source = "run config",
 ): DistillRunConfig {
-  const base: Record<string, unknown> = {}, extra: Record<string, unknown> = {};
-  for (const [k, v] of Object.entries(partial)) {
-    if (v === undefined) continue;
-    if (k in DEFAULT_MLM_RUN) base[k] = v;
-    else if (k in DEFAULT_DISTILL_RUN) extra[k] = v;
-    else throw new TypeError(`${source}: unknown key "${k}"`);
-  }
-  const c = { ...DEFAULT_DISTILL_RUN, ...resolveMlmRun(base, source) } as DistillRunConfig;
-  for (const [k, v] of Object.entries(extra)) {
-    const want = Array.isArray((DEFAULT_DISTILL_RUN as unknown as Record<string, unknown>)[k])
-      ? "array"
-      : typeof (DEFAULT_DISTILL_RUN as unknown as Record<string, unknown>)[k];
-    const got = Array.isArray(v) ? "array" : typeof v;
-    if (got !== want) {
-      throw new TypeError(`${source}: "${k}" must be a ${want}, got ${JSON.stringify(v)}`);
-    }
-    (c as unknown as Record<string, unknown>)[k] = v;
-  }
+  const mlm: Record<string, unknown> = {};
+  for (const [k, v] of Object.entries(partial)) if (k in DEFAULT_MLM_RUN) mlm[k] = v;
+  const c = resolveStrict(DEFAULT_DISTILL_RUN, partial, source, { merge: ["model"] });
+  Object.assign(c, resolveMlmRun(mlm, source));
   if (!WEIGHTINGS.includes(c.weighting)) {
     throw new RangeError(
       `${source}: unknown weighting "${c.weighting}" (use ${WEIGHTINGS.join(", ")})`,

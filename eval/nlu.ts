@@ -20,7 +20,7 @@ import {
   requireClassifierHead,
   SequenceClassifier,
 } from "./classifier.ts";
-import { accuracy, f1Score, matthews, pearson, spearman } from "./metrics.ts";
+import { accuracy, f1Score, matthews, pct, pearson, spearman } from "./metrics.ts";
 import {
   loadNluTask,
   NLU_TASK_SPECS,
@@ -264,10 +264,6 @@ export async function runNlu(o: NluOptions): Promise<NluReport> {
   }
   return report;
 }
-
-const pct = (
-  x: number | undefined,
-) => (x === undefined || Number.isNaN(x) ? "—" : (100 * x).toFixed(1));
 
 /** A task's table cell, GLUE style: `F1/acc` for MRPC and QQP, `P/S` for STS-B. */
 export function formatTaskCell(

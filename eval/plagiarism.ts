@@ -36,7 +36,7 @@ import {
   Standardizer,
   TfidfVectorizer,
 } from "./linear.ts";
-import { accuracy, f1Macro, f1Score, pearson, spearman } from "./metrics.ts";
+import { accuracy, f1Macro, f1Score, pct, pearson, spearman } from "./metrics.ts";
 import { loadNluTask, subsample } from "./nlu_data.ts";
 import {
   loadPan,
@@ -431,8 +431,6 @@ async function modelSystem(
   log(`${m.name}: ${summary(sys)} (${sys.seconds.toFixed(0)} s)`);
   return sys;
 }
-
-const pct = (x: number | undefined) => (x === undefined ? "—" : (100 * x).toFixed(1));
 
 function summary(s: PlagiarismSystem): string {
   const out: string[] = [];

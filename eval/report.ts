@@ -10,6 +10,7 @@
 import { existsSync } from "node:fs";
 import { join, relative, resolve } from "node:path";
 import { lineChartSvg, REPO_ROOT, type Series, writeFileAtomic } from "@cohesive/shared";
+import { pct } from "./metrics.ts";
 import { formatNluTable, type NluReport } from "./nlu.ts";
 import { NLU_TASK_SPECS } from "./nlu_data.ts";
 import { formatPlagiarismTable, type PlagiarismReport } from "./plagiarism.ts";
@@ -166,8 +167,6 @@ async function compareDirs(): Promise<string[]> {
 }
 
 const f1 = (x: number | undefined) => (x === undefined || Number.isNaN(x) ? "—" : x.toFixed(1));
-const pct = (x: number | undefined | null) =>
-  x === undefined || x === null || Number.isNaN(x) ? "—" : (100 * x).toFixed(1);
 
 function rel(p: string): string {
   const r = relative(Deno.cwd(), resolve(p));

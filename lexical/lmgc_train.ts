@@ -19,8 +19,10 @@ import {
   mlmHeldoutLoss,
   MlmStream,
   Progress,
+  requireOneOf,
   resolveBertConfig,
   resolveRunConfig,
+  resolveStrict,
   Rng,
   saveCheckpoint,
   sparseCrossEntropy,
@@ -149,40 +151,19 @@ export const DEFAULT_LMGC_RUN: Readonly<LmgcRunConfig> = Object.freeze({
   seed: 0,
 });
 
-function oneOf(source: string, key: string, value: string, allowed: readonly string[]): void {
-  if (!allowed.includes(value)) {
-    throw new RangeError(
-      `${source}: "${key}" must be one of ${allowed.filter(Boolean).join(", ")}, got ${
-        JSON.stringify(value)
-      }`,
-    );
-  }
-}
-
 /** Resolve strictly: unknown keys and wrong types are errors. */
 export function resolveLmgcRun(
   partial: Record<string, unknown>,
   source = "run config",
 ): LmgcRunConfig {
-  const c: Record<string, unknown> = { ...DEFAULT_LMGC_RUN };
-  for (const [k, v] of Object.entries(partial)) {
-    if (v === undefined) continue;
-    if (!(k in DEFAULT_LMGC_RUN)) throw new TypeError(`${source}: unknown key "${k}"`);
-    const want: string = typeof (DEFAULT_LMGC_RUN as unknown as Record<string, unknown>)[k];
-    const got: string = typeof v;
-    if (got !== want) {
-      throw new TypeError(`${source}: "${k}" must be a ${want}, got ${JSON.stringify(v)}`);
-    }
-    c[k] = v;
-  }
-  const r = c as unknown as LmgcRunConfig;
-  oneOf(source, "pooling", r.pooling, ["", ...PAIR_POOLINGS]);
+  const r = resolveStrict(DEFAULT_LMGC_RUN, partial, source);
+  requireOneOf(source, "pooling", r.pooling, ["", ...PAIR_POOLINGS]);
   if (!(r.dropout === -1 || (r.dropout >= 0 && r.dropout < 1))) {
     throw new RangeError(
       `${source}: "dropout" must be in [0, 1), or -1 (the model's), got ${r.dropout}`,
     );
   }
-  oneOf(source, "negativeSampling", r.negativeSampling, NEGATIVE_SAMPLINGS);
+  requireOneOf(source, "negativeSampling", r.negativeSampling, NEGATIVE_SAMPLINGS);
   if (!r.model) throw new TypeError(`${source}: "model" (the starting checkpoint) is required`);
   return r;
 }

@@ -14,12 +14,15 @@ import {
   resolveBertConfig,
 } from "./bert_config.ts";
 import {
+  fmtShape,
   readSafetensors,
   SafetensorsError,
   type SafetensorsTensor,
   type TensorData,
   writeSafetensorsFile,
 } from "./safetensors.ts";
+import { writeDirAtomic } from "./atomic.ts";
+import { isRecord } from "./strict_config.ts";
 import { saveTrainingState, type TrainingState } from "./training_state.ts";
 
 /** The `cohesive.format` written into `config.json`. */
@@ -146,10 +149,6 @@ const HF_GENERIC_KEYS = new Set([
   "vocab_type",
 ]);
 
-function fmtShape(shape: readonly number[]): string {
-  return `[${shape.join(",")}]`;
-}
-
 function sameShape(a: readonly number[], b: readonly number[]): boolean {
   return a.length === b.length && a.every((x, i) => x === b[i]);
 }
@@ -218,15 +217,6 @@ async function writeSynced(path: string, data: string): Promise<void> {
   await file.sync();
 }
 
-async function syncDir(path: string): Promise<void> {
-  try {
-    using d = await Deno.open(path, { read: true });
-    await d.sync();
-  } catch {
-    // Not every platform can fsync a folder; the renames are still atomic.
-  }
-}
-
 /**
  * Save a checkpoint as a Hugging Face model folder that `transformers` loads as
  * `BertForPreTraining`, atomically: everything is written into a hidden sibling folder, which then
@@ -292,35 +282,12 @@ export async function saveCheckpoint(dir: string, ck: Checkpoint): Promise<void>
   hfConfig.torch_dtype = "float32";
   hfConfig.cohesive = { format: CHECKPOINT_FORMAT, version: CHECKPOINT_VERSION, ...meta };
 
-  await Deno.mkdir(parent, { recursive: true });
-  const id = crypto.randomUUID();
-  const tmp = join(parent, `.${base}.tmp-${id}`);
-  await Deno.mkdir(tmp);
-  try {
+  await writeDirAtomic(target, async (tmp) => {
     await writeSafetensorsFile(join(tmp, "model.safetensors"), ck.weights, { format: "pt" });
     await writeSynced(join(tmp, "vocab.txt"), ck.vocab.join("\n") + "\n");
     if (ck.trainingState) await saveTrainingState(tmp, ck.trainingState);
     await writeSynced(join(tmp, "config.json"), JSON.stringify(hfConfig, null, 2) + "\n");
-    await syncDir(tmp);
-  } catch (e) {
-    await Deno.remove(tmp, { recursive: true }).catch(() => {});
-    throw e;
-  }
-
-  let old: string | undefined;
-  if (existing) {
-    old = join(parent, `.${base}.old-${id}`);
-    await Deno.rename(target, old);
-  }
-  try {
-    await Deno.rename(tmp, target);
-  } catch (e) {
-    if (old) await Deno.rename(old, target).catch(() => {});
-    await Deno.remove(tmp, { recursive: true }).catch(() => {});
-    throw e;
-  }
-  await syncDir(parent);
-  if (old) await Deno.remove(old, { recursive: true });
+  });
 }
 
 /** Map a tensor name in a file to its `BertForPreTraining` name, or `null` for ignored buffers. */
@@ -350,10 +317,6 @@ async function exists(path: string): Promise<boolean> {
     if (e instanceof Deno.errors.NotFound) return false;
     throw e;
   }
-}
-
-function isRecord(v: unknown): v is Record<string, unknown> {
-  return typeof v === "object" && v !== null && !Array.isArray(v);
 }
 
 /** Read `config.json`: the resolved config, the cohesive meta, and whether it is foreign. */

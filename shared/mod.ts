@@ -7,6 +7,7 @@
 export * from "./data_dir.ts";
 export * from "./atomic.ts";
 export * from "./bert_config.ts";
+export * from "./strict_config.ts";
 export {
   type BackendName,
   BACKENDS,

@@ -8,6 +8,7 @@
  *
  * @module
  */
+import { isRecord } from "./strict_config.ts";
 
 /** Element types of the safetensors format that {@link readSafetensors} decodes. */
 export type SafetensorsDtype =
@@ -93,15 +94,12 @@ function requireLittleEndian(): void {
   }
 }
 
-function isRecord(v: unknown): v is Record<string, unknown> {
-  return typeof v === "object" && v !== null && !Array.isArray(v);
-}
-
 function isCount(v: unknown): v is number {
   return typeof v === "number" && Number.isSafeInteger(v) && v >= 0;
 }
 
-function fmtShape(shape: readonly number[]): string {
+/** A shape as `[2,3]`, for error messages. */
+export function fmtShape(shape: readonly number[]): string {
   return `[${shape.join(",")}]`;
 }
 
