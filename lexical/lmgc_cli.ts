@@ -26,7 +26,7 @@ import {
   writeSenseTable,
 } from "./senses.ts";
 import { defaultCorpus, readLabelledCorpus, trainLmgc } from "./lmgc_train.ts";
-import { countInstances } from "./baselines.ts";
+import { countInstances, unansweredWarning } from "./baselines.ts";
 import { readRaganatoXml, writeKeys } from "./raganato.ts";
 import { WordNet } from "./wordnet.ts";
 import { disambiguateNeural } from "./neural_wsd.ts";
@@ -241,6 +241,8 @@ export async function predictCommand(args: string[]): Promise<void> {
     } instances answered with ${describePrior(weight, given, prior)}, written to ` +
       `${values.out} (${((performance.now() - t0) / 1000).toFixed(1)} s)`,
   );
+  const unanswered = unansweredWarning(corpus, keys, `WordNet ${wn.version}`);
+  if (unanswered) console.error(unanswered);
   model.dispose();
 }
 

@@ -46,7 +46,7 @@ import {
   predictSenses,
   trainingPairs,
 } from "./lmgc.ts";
-import { scoreKeys } from "./score_quick.ts";
+import { scoreKeys } from "./scorer.ts";
 import {
   keysWithPrior,
   type PriorSetting,

@@ -16,6 +16,7 @@ import {
   countInstances,
   DEFAULT_PRIOR_WEIGHT,
   SenseCounts,
+  unansweredWarning,
 } from "./baselines.ts";
 import { disambiguateText } from "./disambiguate.ts";
 import { readKeys, readRaganatoXml, writeKeys } from "./raganato.ts";
@@ -111,6 +112,8 @@ async function baseline(args: string[]): Promise<void> {
     `${m}: ${keys.size} of ${countInstances(corpus)} instances answered with WordNet ` +
       `${wn.version}, written to ${values.out} (${((performance.now() - t0) / 1000).toFixed(1)} s)`,
   );
+  const unanswered = unansweredWarning(corpus, keys, `WordNet ${wn.version}`);
+  if (unanswered) console.error(unanswered);
 }
 
 async function disambiguate(args: string[]): Promise<void> {

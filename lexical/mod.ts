@@ -17,6 +17,7 @@
 export * from "./wordnet.ts";
 export * from "./wordnet_dict.ts";
 export * from "./raganato.ts";
+export * from "./scorer.ts";
 export * from "./baselines.ts";
 export * from "./disambiguate.ts";
 export * from "./stop_words.ts";
