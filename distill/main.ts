@@ -5,7 +5,7 @@
  */
 import { parseArgs } from "node:util";
 import { runCli, usage, UsageError } from "@cohesive/shared";
-import { pretrainTeacher } from "./teacher.ts";
+import { pretrainTeacher } from "./pretrain.ts";
 import { distillStudent } from "./student.ts";
 import { buildCache, parseShard } from "./cache.ts";
 import { compare, DEFAULT_VARIANTS, type Variant } from "./compare.ts";

@@ -5,7 +5,7 @@
  */
 export * from "./run_config.ts";
 export * from "./text_source.ts";
-export * from "./teacher.ts";
+export * from "./pretrain.ts";
 export * from "./weighting.ts";
 export * from "./teachers.ts";
 export * from "./cache.ts";
