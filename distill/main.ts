@@ -23,6 +23,8 @@ teacher options:
   --out DIR          run folder (config, metrics.jsonl, checkpoints)            [required]
   --data PATH|wordnet  text folder or file; default: the embedded WordNet text
   --vocab SPEC       bert-base-uncased (default) or a vocab.txt / tokenizer.json
+  --vocab-size N     (teacher) train a WordPiece vocabulary of N entries on --data instead
+                     (kept in DIR/tokenizer/ and in every checkpoint)
   --layers N --hidden N --heads N --intermediate N   model sizes (default 2/128/2/512)
   --steps N --batch N --seq N --lr X --seed N --accum N
   --warmup F         warm-up share of the steps (default 0.05), then linear decay to 0
@@ -194,13 +196,22 @@ async function teacher(args: string[]) {
   const { values } = usage(() =>
     parseArgs({
       args,
-      options: { ...RUN_OPTIONS, "stop-at": { type: "string" }, from: { type: "string" } },
+      options: {
+        ...RUN_OPTIONS,
+        "stop-at": { type: "string" },
+        from: { type: "string" },
+        "vocab-size": { type: "string" },
+      },
     })
   );
   if (values.help) return console.log(HELP);
   if (!values.out) throw new UsageError("--out DIR is required (see --help)");
   const fromFile = await readConfigFile(values.config);
-  const partial = { ...runPartial(values, fromFile), from: values.from ?? fromFile.from };
+  const partial = {
+    ...runPartial(values, fromFile),
+    from: values.from ?? fromFile.from,
+    vocabSize: num("vocab-size", values["vocab-size"]) ?? fromFile.vocabSize,
+  };
   const r = await pretrainTeacher(values.out, partial, {
     resume: values.resume,
     backend: values.backend,
