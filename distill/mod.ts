@@ -3,11 +3,45 @@
  *
  * @module
  */
-export * from "./run_config.ts";
-export * from "./text_source.ts";
-export * from "./pretrain.ts";
-export * from "./weighting.ts";
-export * from "./teachers.ts";
-export * from "./cache.ts";
-export * from "./student.ts";
-export * from "./compare.ts";
+export { DEFAULT_MLM_RUN, type MlmRunConfig, resolveMlmRun } from "./run_config.ts";
+export { loadTokenizer, mlmTokenizer, openText } from "./text_source.ts";
+export {
+  type PretrainOptions,
+  type PretrainResult,
+  pretrainTeacher,
+  resolveTeacherRun,
+  type TeacherRunConfig,
+} from "./pretrain.ts";
+export {
+  mixTopK,
+  type TeacherTopK,
+  teacherWeights,
+  type Weighting,
+  WEIGHTINGS,
+} from "./weighting.ts";
+export { loadTeachers, type Teacher, teacherTopK } from "./teachers.ts";
+export {
+  buildCache,
+  type BuildCacheOptions,
+  type CachedBatch,
+  type CacheManifest,
+  CacheReader,
+  parseShard,
+} from "./cache.ts";
+export {
+  DEFAULT_DISTILL_RUN,
+  type DistillOptions,
+  type DistillResult,
+  type DistillRunConfig,
+  distillStudent,
+  resolveDistillRun,
+} from "./student.ts";
+export {
+  compare,
+  type CompareOptions,
+  type CompareReport,
+  DEFAULT_VARIANTS,
+  stepsToReach,
+  type Variant,
+  type VariantResult,
+} from "./compare.ts";

@@ -14,15 +14,92 @@
  *
  * @module
  */
-export * from "./wsd_score.ts";
-export * from "./wsd_baselines.ts";
-export * from "./metrics.ts";
-export * from "./nlu_data.ts";
-export * from "./classifier.ts";
-export * from "./nlu.ts";
-export * from "./spinner.ts";
-export * from "./linear.ts";
-export * from "./plagiarism_data.ts";
-export * from "./plagiarism.ts";
-export * from "./report.ts";
-export * from "./mlm.ts";
+export {
+  formatScorerOutput,
+  type GoldCoverage,
+  goldCoverage,
+  type KeyMap,
+  type KeyMapStats,
+  mapSenseKeys,
+  NoAnswersError,
+  parseScorerKeys,
+  type PosSource,
+  readScorerKeys,
+  type ScorerKeys,
+  scoreWsd,
+  scoreWsdFiles,
+  type ScoreWsdOptions,
+  type SenseInventory,
+  type SynsetLike,
+  type WordNetPos,
+  WSD_POS,
+  type WsdReport,
+  type WsdScore,
+} from "./wsd_score.ts";
+export {
+  formatWsdBaselines,
+  runWsdBaselines,
+  type WsdBaselineResult,
+  type WsdBaselinesOptions,
+  type WsdBaselinesReport,
+} from "./wsd_baselines.ts";
+export { accuracy, matthews, spearman } from "./metrics.ts";
+export {
+  type LoadNluOptions,
+  loadNluTask,
+  NLU_TASKS,
+  type NluData,
+  type NluExample,
+  type NluMetric,
+  type NluTaskName,
+  type NluTaskSpec,
+} from "./nlu_data.ts";
+export {
+  fineTune,
+  type FineTuneConfig,
+  type FineTuneOptions,
+  type FineTuneResult,
+  type LabelledInput,
+  SequenceClassifier,
+  type TextInput,
+} from "./classifier.ts";
+export {
+  formatNluReport,
+  type NluModelResult,
+  type NluOptions,
+  type NluReport,
+  type NluTaskResult,
+  runNlu,
+  writeNluReport,
+} from "./nlu.ts";
+export {
+  type RandomSource,
+  SPIN_SETTINGS,
+  type SpinChoice,
+  Spinner,
+  type SpinPos,
+  type SpinResult,
+  type SynonymSource,
+} from "./spinner.ts";
+export { cosine, dense, LogisticRegression, type SparseVector, TfidfVectorizer } from "./linear.ts";
+export { type SpinStats } from "./plagiarism_data.ts";
+export {
+  type BinaryScores,
+  type Correlation,
+  formatPlagiarismReport,
+  type PlagiarismOptions,
+  type PlagiarismPart,
+  type PlagiarismReport,
+  type PlagiarismSystem,
+  runPlagiarism,
+  type SpinSetting,
+  writePlagiarismReport,
+} from "./plagiarism.ts";
+export { buildReport, type NamedPath, type ReportOptions } from "./report.ts";
+export {
+  evaluateMlm,
+  formatMlmTable,
+  type MlmEvalOptions,
+  type MlmEvalResult,
+  type MlmEvalRow,
+} from "./mlm.ts";

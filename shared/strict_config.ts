@@ -60,7 +60,11 @@ export function resolveStrict<T extends object>(
   return out as T;
 }
 
-/** @throws {RangeError} unless every named value of `c` is a positive integer. */
+/**
+ * Check that every named value of `c` is a positive integer.
+ *
+ * @throws {RangeError} naming the first key that is not.
+ */
 export function requirePositiveIntegers<T extends object>(
   source: string,
   c: T,
@@ -74,7 +78,11 @@ export function requirePositiveIntegers<T extends object>(
   }
 }
 
-/** @throws {RangeError} unless `value` is one of `allowed` (the empty string is not listed). */
+/**
+ * Check that `value` is one of `allowed`.
+ *
+ * @throws {RangeError} listing the allowed values (the empty string is not listed).
+ */
 export function requireOneOf(
   source: string,
   key: string,
