@@ -18,7 +18,6 @@ export {
   formatScorerOutput,
   type GoldCoverage,
   goldCoverage,
-  type KeyMap,
   type KeyMapStats,
   mapSenseKeys,
   NoAnswersError,

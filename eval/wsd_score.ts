@@ -23,12 +23,9 @@ import {
 } from "@cohesive/lexical";
 
 export {
-  answerCredit,
-  type KeyMap,
   NoAnswersError,
   parseScorerKeys,
   readScorerKeys,
-  scoreFromCounts,
   type ScorerKeys,
   type WsdScore,
 } from "@cohesive/lexical";

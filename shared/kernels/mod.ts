@@ -8,19 +8,9 @@
  *
  * @module
  */
-export {
-  KD_LOSS_KERNEL,
-  KD_LOSS_TOPK_KERNEL,
-  kdLoss,
-  kdLossReference,
-  kdLossTopK,
-  kdLossTopKReference,
-} from "./kd_loss.ts";
-export {
-  attention,
-  ATTENTION_KERNEL,
-  attentionReference,
-  attentionTile,
-  MASK_BIAS,
-} from "./attention.ts";
+export { kdLoss, kdLossTopK } from "./kd_loss.ts";
+export { kdLossReference, kdLossTopKReference } from "./kd_loss_reference.ts";
+export { KD_LOSS_KERNEL, KD_LOSS_TOPK_KERNEL } from "./kd_loss_kernel.ts";
+export { attention, ATTENTION_KERNEL, attentionTile } from "./attention.ts";
+export { attentionReference, MASK_BIAS } from "./attention_reference.ts";
 export type { Scalar, Tensor1D, Tensor2D, Tensor4D } from "../tensor_types.ts";
