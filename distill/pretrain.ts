@@ -9,14 +9,11 @@ import { join } from "node:path";
 import {
   batchTensors,
   BertModel,
-  fixedBatches,
   heldoutEvaluator,
   initRuntime,
   latestCheckpoint,
   loadCheckpoint,
   type MlmBatch,
-  mlmHeldoutLoss,
-  resolveBertConfig,
   resolveRunConfig,
   resolveStrict,
   Rng,
@@ -25,10 +22,10 @@ import {
   train,
   type TrainResult,
   WordPieceTokenizer,
-  writeFileAtomic,
 } from "@cohesive/shared";
 import { DEFAULT_MLM_RUN, type MlmRunConfig, resolveMlmRun } from "./run_config.ts";
 import { trainConfigOf } from "./run_config.ts";
+import { finishRun, heldoutBatches, modelConfigOf, writeRunFile } from "./run_folder.ts";
 import { loadTokenizer, mlmTokenizer, openText, trainTokenizer } from "./text_source.ts";
 
 /** A pretraining run: the masked-LM settings and where its weights start. */
@@ -155,7 +152,6 @@ export async function pretrainTeacher(
   opts: PretrainOptions = {},
 ): Promise<PretrainResult> {
   const t0 = performance.now();
-  const runFile = join(runDir, "run.json");
   const cfg = await resolveRunConfig(runDir, partial, opts.resume, resolveTeacherRun);
   // Validate every input before the run folder is created.
   const tok = await runTokenizer(cfg, runDir, opts.resume);
@@ -164,11 +160,7 @@ export async function pretrainTeacher(
     "train",
     cfg.heldoutPercent,
   );
-  const heldStream = (await openText(cfg.data, mtok, cfg.seqLen)).only(
-    "heldout",
-    cfg.heldoutPercent,
-  );
-  const heldout = await fixedBatches(heldStream, cfg.evalBatches, cfg.batchSize, 1234);
+  const heldout = await heldoutBatches(cfg, mtok);
   const runtime: RuntimeInfo = await initRuntime({
     backend: opts.backend,
     quiet: opts.progress === false,
@@ -176,29 +168,15 @@ export async function pretrainTeacher(
   const start = cfg.from
     ? await startingPoint(cfg.from, partial, tok.vocabSize, cfg.seqLen)
     : undefined;
-  const modelCfg = start?.config ?? resolveBertConfig({
-    ...cfg.model,
-    vocab_size: tok.vocabSize,
-    max_position_embeddings: Math.max(cfg.model.max_position_embeddings ?? 512, cfg.seqLen),
+  const modelCfg = start?.config ?? modelConfigOf(cfg, tok.vocabSize);
+  await writeRunFile(runDir, opts.resume, {
+    kind: "teacher",
+    config: cfg,
+    model: modelCfg,
+    start: start?.dir,
+    backend: runtime.backend,
   });
-  await Deno.mkdir(runDir, { recursive: true });
   if (!opts.resume && cfg.vocabSize > 0) await tok.save(join(runDir, TRAINED_TOKENIZER));
-  if (!opts.resume) {
-    await writeFileAtomic(
-      runFile,
-      JSON.stringify(
-        {
-          kind: "teacher",
-          config: cfg,
-          model: modelCfg,
-          start: start?.dir,
-          backend: runtime.backend,
-        },
-        null,
-        2,
-      ),
-    );
-  }
 
   // On --resume the trainer loads the run's own latest checkpoint over these weights.
   const model = start
@@ -237,13 +215,5 @@ export async function pretrainTeacher(
       meta: { kind: "teacher", seed: cfg.seed },
     },
   );
-  const held = await mlmHeldoutLoss(model, heldout);
-  model.dispose();
-  return {
-    ...result,
-    config: cfg,
-    heldout: { loss: held.loss, ppl: held.ppl },
-    checkpoint: (await latestCheckpoint(runDir))!,
-    seconds: (performance.now() - t0) / 1000,
-  };
+  return { ...result, config: cfg, ...await finishRun(model, runDir, heldout, t0) };
 }
