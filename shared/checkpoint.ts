@@ -23,6 +23,7 @@ import {
 } from "./safetensors.ts";
 import { writeDirAtomic } from "./atomic.ts";
 import { isRecord } from "./strict_config.ts";
+import { parseVocabTxt } from "./tokenizer/formats.ts";
 import { saveTrainingState, type TrainingState } from "./training_state.ts";
 
 /** The `cohesive.format` written into `config.json`. */
@@ -472,72 +473,10 @@ export async function loadCheckpoint(
     warnings.push(m);
     (opts.onWarning ?? console.warn)(m);
   };
-  const st = await Deno.stat(dir).catch((e) => {
-    if (e instanceof Deno.errors.NotFound) return undefined;
-    throw e;
-  });
-  if (!st) {
-    const target = resolve(dir);
-    const leftovers: string[] = [];
-    try {
-      for await (const e of Deno.readDir(dirname(target))) {
-        if (e.name.startsWith(`.${basename(target)}.old-`)) leftovers.push(e.name);
-      }
-    } catch { /* no parent folder either */ }
-    const hint = leftovers.length > 0
-      ? `; an interrupted save left ${join(dirname(dir), leftovers[0])}: rename it to ${dir}`
-      : "";
-    throw new CheckpointError(`${dir}: no such checkpoint folder${hint}`);
-  }
-  if (!st.isDirectory) {
-    throw new CheckpointError(`${dir}: not a folder (give the folder that holds config.json)`);
-  }
-
+  await requireCheckpointFolder(dir);
   const { config, meta, foreign } = await loadConfig(dir);
   const { tensors, file } = await loadTensors(dir);
-
-  const weights = new Map<string, TensorData>();
-  const extra = new Map<string, TensorData>();
-  const fileNames = new Map<string, string>();
-  const shapes = bertTensorShapes(config);
-  let decoder: SafetensorsTensor | undefined;
-  let decoderBias: SafetensorsTensor | undefined;
-  for (const [name, t] of tensors) {
-    const canon = canonicalName(name);
-    if (canon === null) continue;
-    if (canon === "cls.predictions.decoder.weight") {
-      decoder = t;
-      continue;
-    }
-    if (canon === "cls.predictions.decoder.bias") {
-      decoderBias = t;
-      continue;
-    }
-    if (!shapes.has(canon) && !canon.startsWith("bert.") && !canon.startsWith("cls.")) {
-      extra.set(name, { shape: t.shape, data: t.data });
-      continue;
-    }
-    if (weights.has(canon)) {
-      throw new CheckpointError(
-        `${file}: tensor "${canon}" appears twice (as "${fileNames.get(canon)}" and "${name}")`,
-      );
-    }
-    weights.set(canon, { shape: t.shape, data: t.data });
-    fileNames.set(canon, name);
-  }
-  if (decoderBias) {
-    const bias = weights.get("cls.predictions.bias");
-    if (!bias) {
-      weights.set("cls.predictions.bias", { shape: decoderBias.shape, data: decoderBias.data });
-      fileNames.set("cls.predictions.bias", "cls.predictions.decoder.bias");
-    } else if (!sameData(bias.data, decoderBias.data)) {
-      warn(
-        `${file}: cls.predictions.decoder.bias differs from cls.predictions.bias; ` +
-          `using cls.predictions.bias`,
-      );
-    }
-  }
-
+  const { weights, extra, fileNames, decoder } = sortTensors(tensors, config, file, warn);
   const missingHeads = checkWeights(
     weights,
     config,
@@ -567,21 +506,105 @@ export async function loadCheckpoint(
         (extra.size > 5 ? ", ..." : ""),
     );
   }
+  const vocab = await readVocab(dir, config, warn);
+  return { config, weights, vocab, meta, missingHeads, extra, foreign, warnings };
+}
 
-  const vocabPath = join(dir, "vocab.txt");
-  let vocab: string[] | undefined;
-  if (await exists(vocabPath)) {
-    const lines = (await Deno.readTextFile(vocabPath)).split("\n");
-    if (lines.length > 0 && lines[lines.length - 1] === "") lines.pop();
-    vocab = lines.map((l) => (l.endsWith("\r") ? l.slice(0, -1) : l));
-    if (vocab.length !== config.vocab_size) {
+/**
+ * @throws {CheckpointError} when `dir` is missing (naming what an interrupted save left) or is not
+ *   a folder.
+ */
+async function requireCheckpointFolder(dir: string): Promise<void> {
+  const st = await Deno.stat(dir).catch((e) => {
+    if (e instanceof Deno.errors.NotFound) return undefined;
+    throw e;
+  });
+  if (!st) {
+    const target = resolve(dir);
+    const leftovers: string[] = [];
+    try {
+      for await (const e of Deno.readDir(dirname(target))) {
+        if (e.name.startsWith(`.${basename(target)}.old-`)) leftovers.push(e.name);
+      }
+    } catch { /* no parent folder either */ }
+    const hint = leftovers.length > 0
+      ? `; an interrupted save left ${join(dirname(dir), leftovers[0])}: rename it to ${dir}`
+      : "";
+    throw new CheckpointError(`${dir}: no such checkpoint folder${hint}`);
+  }
+  if (!st.isDirectory) {
+    throw new CheckpointError(`${dir}: not a folder (give the folder that holds config.json)`);
+  }
+}
+
+/**
+ * The file's tensors under their `BertForPreTraining` names, the ones outside it (`extra`), and
+ * the tied decoder (compared by the caller); the decoder bias stands in for a missing MLM bias.
+ */
+function sortTensors(
+  tensors: Map<string, SafetensorsTensor>,
+  config: BertConfig,
+  file: string,
+  warn: (m: string) => void,
+): {
+  weights: Map<string, TensorData>;
+  extra: Map<string, TensorData>;
+  fileNames: Map<string, string>;
+  decoder: SafetensorsTensor | undefined;
+} {
+  const weights = new Map<string, TensorData>();
+  const extra = new Map<string, TensorData>();
+  const fileNames = new Map<string, string>();
+  const shapes = bertTensorShapes(config);
+  let decoder: SafetensorsTensor | undefined;
+  let decoderBias: SafetensorsTensor | undefined;
+  for (const [name, t] of tensors) {
+    const canon = canonicalName(name);
+    if (canon === null) continue;
+    if (canon === "cls.predictions.decoder.weight") decoder = t;
+    else if (canon === "cls.predictions.decoder.bias") decoderBias = t;
+    else if (!shapes.has(canon) && !canon.startsWith("bert.") && !canon.startsWith("cls.")) {
+      extra.set(name, { shape: t.shape, data: t.data });
+    } else if (weights.has(canon)) {
       throw new CheckpointError(
-        `${vocabPath}: ${vocab.length} tokens, config.json says vocab_size ${config.vocab_size}`,
+        `${file}: tensor "${canon}" appears twice (as "${fileNames.get(canon)}" and "${name}")`,
+      );
+    } else {
+      weights.set(canon, { shape: t.shape, data: t.data });
+      fileNames.set(canon, name);
+    }
+  }
+  if (decoderBias) {
+    const bias = weights.get("cls.predictions.bias");
+    if (!bias) {
+      weights.set("cls.predictions.bias", { shape: decoderBias.shape, data: decoderBias.data });
+      fileNames.set("cls.predictions.bias", "cls.predictions.decoder.bias");
+    } else if (!sameData(bias.data, decoderBias.data)) {
+      warn(
+        `${file}: cls.predictions.decoder.bias differs from cls.predictions.bias; ` +
+          `using cls.predictions.bias`,
       );
     }
-  } else {
-    warn(`${dir}: no vocab.txt; the tokenizer's vocabulary must come from elsewhere`);
   }
+  return { weights, extra, fileNames, decoder };
+}
 
-  return { config, weights, vocab, meta, missingHeads, extra, foreign, warnings };
+/** The folder's `vocab.txt`, checked against the config; undefined (with a warning) without one. */
+async function readVocab(
+  dir: string,
+  config: BertConfig,
+  warn: (m: string) => void,
+): Promise<string[] | undefined> {
+  const vocabPath = join(dir, "vocab.txt");
+  if (!(await exists(vocabPath))) {
+    warn(`${dir}: no vocab.txt; the tokenizer's vocabulary must come from elsewhere`);
+    return undefined;
+  }
+  const vocab = parseVocabTxt(await Deno.readTextFile(vocabPath));
+  if (vocab.length !== config.vocab_size) {
+    throw new CheckpointError(
+      `${vocabPath}: ${vocab.length} tokens, config.json says vocab_size ${config.vocab_size}`,
+    );
+  }
+  return vocab;
 }

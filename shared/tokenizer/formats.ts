@@ -162,7 +162,8 @@ export function parseTokenizerJson(text: string, file: string): VocabAndOptions 
   };
 }
 
-function parseVocabTxt(text: string): string[] {
+/** The tokens of a `vocab.txt`, one a line (a final newline and CR line ends allowed). */
+export function parseVocabTxt(text: string): string[] {
   const lines = text.split("\n");
   if (lines.length > 0 && lines[lines.length - 1] === "") lines.pop();
   return lines.map((l) => (l.endsWith("\r") ? l.slice(0, -1) : l));
