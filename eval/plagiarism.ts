@@ -226,64 +226,11 @@ export async function runPlagiarism(o: PlagiarismOptions): Promise<PlagiarismRep
   };
   // Every dataset is read (and every spun set made) before any training.
   const d: PlagiarismData = {};
-  if (parts.includes("spin")) {
-    const split = await paragraphsBySource(join(data, "corpus"), {
-      perSplit: paragraphs,
-      seed: cfg.seed,
-    });
-    const spinner = new Spinner(o.wordnet ?? (await WordNet.load()));
-    const train = {} as Record<SpinSetting, LabelledInput[]>;
-    const test = {} as Record<SpinSetting, LabelledInput[]>;
-    const stats = {} as Record<SpinSetting, { train: SpinStats; test: SpinStats }>;
-    SETTINGS.forEach((s, k) => {
-      const tr = spunSet(split.train, spinner, SPIN_SETTINGS[s], cfg.seed * 101 + 2 * k + 1);
-      const te = spunSet(split.test, spinner, SPIN_SETTINGS[s], cfg.seed * 101 + 2 * k + 2);
-      train[s] = tr.examples;
-      test[s] = te.examples;
-      stats[s] = { train: tr.stats, test: te.stats };
-    });
-    d.spin = { train, test };
-    const ex = split.test[0];
-    report.spin = {
-      trainFiles: split.trainFiles,
-      testFiles: split.testFiles,
-      stats,
-      example: ex
-        ? { original: ex.text, light: test.light[1].a, heavy: test.heavy[1].a }
-        : undefined,
-    };
-    report.sizes.spin = { train: train.light.length, test: test.light.length };
-    log(
-      `spin: train files ${split.trainFiles.join(", ")}; test files ${
-        split.testFiles.join(", ")
-      }; ` +
-        SETTINGS.map((s) => `${s} ${(100 * stats[s].test.realised).toFixed(0)}% replaced`).join(
-          ", ",
-        ),
-    );
-  }
-  if (parts.includes("pan")) {
-    const pan = await loadPan(join(data, "paraphrase", "pan"));
-    d.pan = {
-      train: subsample(pan.train, maxTrain, cfg.seed + 11),
-      test: subsample(pan.test, maxEval, cfg.seed + 12),
-    };
-    report.sizes.pan = { train: d.pan.train.length, test: d.pan.test.length };
-  }
-  if (parts.includes("mrpc")) {
-    const mrpc = await loadNluTask("mrpc", { dir: join(data, "nlu") });
-    d.mrpc = {
-      train: subsample(mrpc.train, maxTrain, cfg.seed + 13),
-      test: subsample(mrpc.test!, maxEval, cfg.seed + 14),
-    };
-    report.sizes.mrpc = { train: d.mrpc.train.length, test: d.mrpc.test.length };
-  }
-  if (parts.includes("sts")) {
-    const sts = await loadSts2016(join(data, "paraphrase", "sts2016", "plagiarism.test.tsv"));
-    const stsb = await loadNluTask("stsb", { dir: join(data, "nlu") });
-    d.sts = { pairs: sts.pairs, stsb: subsample(stsb.train, maxTrain, cfg.seed + 15) };
-    report.sizes.sts = { train: d.sts.stsb.length, test: sts.pairs.length };
-  }
+  const sizes = { maxTrain, maxEval, paragraphs };
+  if (parts.includes("spin")) await readSpin(d, report, data, sizes, cfg.seed, o.wordnet, log);
+  if (parts.includes("pan")) await readPan(d, report, data, sizes, cfg.seed);
+  if (parts.includes("mrpc")) await readMrpc(d, report, data, sizes, cfg.seed);
+  if (parts.includes("sts")) await readSts(d, report, data, sizes, cfg.seed);
 
   report.systems.push(baseline(d, cfg.seed, log));
   await writePlagiarismReport(o.out, report);
@@ -307,6 +254,103 @@ export async function runPlagiarism(o: PlagiarismOptions): Promise<PlagiarismRep
     await writePlagiarismReport(o.out, report);
   }
   return report;
+}
+
+/** How much of each dataset the benchmark takes. */
+interface PartSizes {
+  maxTrain: number;
+  maxEval: number;
+  paragraphs: number;
+}
+
+/** Corpus paragraphs by source file, spun at each setting (train and test from other files). */
+async function readSpin(
+  d: PlagiarismData,
+  report: PlagiarismReport,
+  data: string,
+  sizes: PartSizes,
+  seed: number,
+  wordnet: SynonymSource | undefined,
+  log: (l: string) => void,
+): Promise<void> {
+  const split = await paragraphsBySource(join(data, "corpus"), {
+    perSplit: sizes.paragraphs,
+    seed,
+  });
+  const spinner = new Spinner(wordnet ?? (await WordNet.load()));
+  const train = {} as Record<SpinSetting, LabelledInput[]>;
+  const test = {} as Record<SpinSetting, LabelledInput[]>;
+  const stats = {} as Record<SpinSetting, { train: SpinStats; test: SpinStats }>;
+  SETTINGS.forEach((s, k) => {
+    const tr = spunSet(split.train, spinner, SPIN_SETTINGS[s], seed * 101 + 2 * k + 1);
+    const te = spunSet(split.test, spinner, SPIN_SETTINGS[s], seed * 101 + 2 * k + 2);
+    train[s] = tr.examples;
+    test[s] = te.examples;
+    stats[s] = { train: tr.stats, test: te.stats };
+  });
+  d.spin = { train, test };
+  const ex = split.test[0];
+  report.spin = {
+    trainFiles: split.trainFiles,
+    testFiles: split.testFiles,
+    stats,
+    example: ex ? { original: ex.text, light: test.light[1].a, heavy: test.heavy[1].a } : undefined,
+  };
+  report.sizes.spin = { train: train.light.length, test: test.light.length };
+  const replaced = SETTINGS.map((s) =>
+    `${s} ${(100 * stats[s].test.realised).toFixed(0)}% replaced`
+  );
+  log(
+    `spin: train files ${split.trainFiles.join(", ")}; test files ${split.testFiles.join(", ")}; ${
+      replaced.join(", ")
+    }`,
+  );
+}
+
+/** PAN's plagiarism pairs. */
+async function readPan(
+  d: PlagiarismData,
+  report: PlagiarismReport,
+  data: string,
+  sizes: PartSizes,
+  seed: number,
+): Promise<void> {
+  const pan = await loadPan(join(data, "paraphrase", "pan"));
+  d.pan = {
+    train: subsample(pan.train, sizes.maxTrain, seed + 11),
+    test: subsample(pan.test, sizes.maxEval, seed + 12),
+  };
+  report.sizes.pan = { train: d.pan.train.length, test: d.pan.test.length };
+}
+
+/** MRPC's paraphrase pairs. */
+async function readMrpc(
+  d: PlagiarismData,
+  report: PlagiarismReport,
+  data: string,
+  sizes: PartSizes,
+  seed: number,
+): Promise<void> {
+  const mrpc = await loadNluTask("mrpc", { dir: join(data, "nlu") });
+  d.mrpc = {
+    train: subsample(mrpc.train, sizes.maxTrain, seed + 13),
+    test: subsample(mrpc.test!, sizes.maxEval, seed + 14),
+  };
+  report.sizes.mrpc = { train: d.mrpc.train.length, test: d.mrpc.test.length };
+}
+
+/** STS-2016's plagiarism pairs, with STS-B's training pairs to fit on. */
+async function readSts(
+  d: PlagiarismData,
+  report: PlagiarismReport,
+  data: string,
+  sizes: PartSizes,
+  seed: number,
+): Promise<void> {
+  const sts = await loadSts2016(join(data, "paraphrase", "sts2016", "plagiarism.test.tsv"));
+  const stsb = await loadNluTask("stsb", { dir: join(data, "nlu") });
+  d.sts = { pairs: sts.pairs, stsb: subsample(stsb.train, sizes.maxTrain, seed + 15) };
+  report.sizes.sts = { train: d.sts.stsb.length, test: sts.pairs.length };
 }
 
 function safeName(s: string): string {
