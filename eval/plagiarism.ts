@@ -226,11 +226,11 @@ export async function runPlagiarism(o: PlagiarismOptions): Promise<PlagiarismRep
   };
   // Every dataset is read (and every spun set made) before any training.
   const d: PlagiarismData = {};
-  const sizes = { maxTrain, maxEval, paragraphs };
-  if (parts.includes("spin")) await readSpin(d, report, data, sizes, cfg.seed, o.wordnet, log);
-  if (parts.includes("pan")) await readPan(d, report, data, sizes, cfg.seed);
-  if (parts.includes("mrpc")) await readMrpc(d, report, data, sizes, cfg.seed);
-  if (parts.includes("sts")) await readSts(d, report, data, sizes, cfg.seed);
+  const part: PartInputs = { d, report, data, maxTrain, maxEval, paragraphs, seed: cfg.seed };
+  if (parts.includes("spin")) await readSpin(part, o.wordnet, log);
+  if (parts.includes("pan")) await readPan(part);
+  if (parts.includes("mrpc")) await readMrpc(part);
+  if (parts.includes("sts")) await readSts(part);
 
   report.systems.push(baseline(d, cfg.seed, log));
   await writePlagiarismReport(o.out, report);
@@ -256,25 +256,26 @@ export async function runPlagiarism(o: PlagiarismOptions): Promise<PlagiarismRep
   return report;
 }
 
-/** How much of each dataset the benchmark takes. */
-interface PartSizes {
+/** Where a part's data goes (the data, the report's sizes) and how much of it the benchmark takes. */
+interface PartInputs {
+  d: PlagiarismData;
+  report: PlagiarismReport;
+  /** The data folder. */
+  data: string;
   maxTrain: number;
   maxEval: number;
   paragraphs: number;
+  seed: number;
 }
 
 /** Corpus paragraphs by source file, spun at each setting (train and test from other files). */
 async function readSpin(
-  d: PlagiarismData,
-  report: PlagiarismReport,
-  data: string,
-  sizes: PartSizes,
-  seed: number,
+  { d, report, data, paragraphs, seed }: PartInputs,
   wordnet: SynonymSource | undefined,
   log: (l: string) => void,
 ): Promise<void> {
   const split = await paragraphsBySource(join(data, "corpus"), {
-    perSplit: sizes.paragraphs,
+    perSplit: paragraphs,
     seed,
   });
   const spinner = new Spinner(wordnet ?? (await WordNet.load()));
@@ -308,48 +309,33 @@ async function readSpin(
 }
 
 /** PAN's plagiarism pairs. */
-async function readPan(
-  d: PlagiarismData,
-  report: PlagiarismReport,
-  data: string,
-  sizes: PartSizes,
-  seed: number,
-): Promise<void> {
+async function readPan(p: PartInputs): Promise<void> {
+  const { d, report, data, maxTrain, maxEval, seed } = p;
   const pan = await loadPan(join(data, "paraphrase", "pan"));
   d.pan = {
-    train: subsample(pan.train, sizes.maxTrain, seed + 11),
-    test: subsample(pan.test, sizes.maxEval, seed + 12),
+    train: subsample(pan.train, maxTrain, seed + 11),
+    test: subsample(pan.test, maxEval, seed + 12),
   };
   report.sizes.pan = { train: d.pan.train.length, test: d.pan.test.length };
 }
 
 /** MRPC's paraphrase pairs. */
-async function readMrpc(
-  d: PlagiarismData,
-  report: PlagiarismReport,
-  data: string,
-  sizes: PartSizes,
-  seed: number,
-): Promise<void> {
+async function readMrpc(p: PartInputs): Promise<void> {
+  const { d, report, data, maxTrain, maxEval, seed } = p;
   const mrpc = await loadNluTask("mrpc", { dir: join(data, "nlu") });
   d.mrpc = {
-    train: subsample(mrpc.train, sizes.maxTrain, seed + 13),
-    test: subsample(mrpc.test!, sizes.maxEval, seed + 14),
+    train: subsample(mrpc.train, maxTrain, seed + 13),
+    test: subsample(mrpc.test!, maxEval, seed + 14),
   };
   report.sizes.mrpc = { train: d.mrpc.train.length, test: d.mrpc.test.length };
 }
 
 /** STS-2016's plagiarism pairs, with STS-B's training pairs to fit on. */
-async function readSts(
-  d: PlagiarismData,
-  report: PlagiarismReport,
-  data: string,
-  sizes: PartSizes,
-  seed: number,
-): Promise<void> {
+async function readSts(p: PartInputs): Promise<void> {
+  const { d, report, data, maxTrain, seed } = p;
   const sts = await loadSts2016(join(data, "paraphrase", "sts2016", "plagiarism.test.tsv"));
   const stsb = await loadNluTask("stsb", { dir: join(data, "nlu") });
-  d.sts = { pairs: sts.pairs, stsb: subsample(stsb.train, sizes.maxTrain, seed + 15) };
+  d.sts = { pairs: sts.pairs, stsb: subsample(stsb.train, maxTrain, seed + 15) };
   report.sizes.sts = { train: d.sts.stsb.length, test: sts.pairs.length };
 }
 

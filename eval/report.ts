@@ -374,7 +374,8 @@ function render(c: Collected, command: string | undefined): Section {
     renderNlu(json.nlu, c.nluCurves),
     renderPlagiarism(json.plagiarism),
     renderConvergence(json.convergence),
-    { md: [...renderBench(json.bench), ...renderMlm(json.mlm)], plots: [] },
+    renderBench(json.bench),
+    renderMlm(json.mlm),
   ];
   if (missing.length) {
     sections.push({ md: ["## Missing", "", ...missing.map((m) => `- ${m}`), ""], plots: [] });
@@ -469,21 +470,37 @@ function renderWsdSystems(systems: ReportJson["wsd"]["systems"]): string[] {
   return md;
 }
 
-function renderNlu(runs: ReportJson["nlu"], curves: Series[]): Section {
-  const md = ["## NLU (GLUE-style)", ""];
-  if (!runs.length) {
-    md.push("No NLU results found (run `deno task eval nlu --model DIR --task all`).", "");
+/** A run folder's report, or why it is missing. */
+type Run<T> = { dir: string; report?: T; missing?: string };
+
+/**
+ * A section over run folders: its title, `none` when there is no run (no section at all when
+ * `none` is undefined), a line for each missing report and `each` for every report.
+ */
+function renderRuns<T>(
+  title: string,
+  none: string | undefined,
+  runs: Run<T>[],
+  each: (r: T, dir: string, i: number, section: Section) => void,
+): Section {
+  const section: Section = { md: [], plots: [] };
+  if (!runs.length && none === undefined) return section;
+  section.md.push(`## ${title}`, "");
+  if (!runs.length) section.md.push(none!, "");
+  for (const [i, run] of runs.entries()) {
+    if (run.report) each(run.report, run.dir, i, section);
+    else section.md.push(`- ${rel(run.dir)}: **missing** (${run.missing})`, "");
   }
-  for (const n of runs) {
-    if (!n.report) {
-      md.push(`- ${rel(n.dir)}: **missing** (${n.missing})`, "");
-      continue;
-    }
-    const r = n.report;
+  return section;
+}
+
+function renderNlu(runs: ReportJson["nlu"], curves: Series[]): Section {
+  const none = "No NLU results found (run `deno task eval nlu --model DIR --task all`).";
+  const section = renderRuns("NLU (GLUE-style)", none, runs, (r, dir, _i, { md }) => {
     const c = r.config;
     const metrics = Object.values(NLU_TASK_SPECS).map((s) => `${s.title}: ${s.metrics.join("/")}`);
     md.push(
-      `From ${rel(n.dir)} (${r.date}, backend ${r.backend}):`,
+      `From ${rel(dir)} (${r.date}, backend ${r.backend}):`,
       "",
       formatNluTable(r),
       "",
@@ -495,34 +512,28 @@ function renderNlu(runs: ReportJson["nlu"], curves: Series[]): Section {
       r.command ? `Command: \`${r.command}\`` : "",
       "",
     );
-  }
-  if (!curves.length) return { md, plots: [] };
+  });
+  if (!curves.length) return section;
   const file = "nlu_loss.svg";
-  md.push(`![NLU fine-tuning loss](${file})`, "");
-  const chart = {
-    title: "NLU fine-tuning loss",
-    xLabel: "step",
-    yLabel: "training loss",
-    series: curves,
-  };
-  return { md, plots: [{ file, chart }] };
+  section.md.push(`![NLU fine-tuning loss](${file})`, "");
+  section.plots.push({
+    file,
+    chart: {
+      title: "NLU fine-tuning loss",
+      xLabel: "step",
+      yLabel: "training loss",
+      series: curves,
+    },
+  });
+  return section;
 }
 
 const SPINS = Object.keys(SPIN_SETTINGS) as (keyof typeof SPIN_SETTINGS)[];
 
 function renderPlagiarism(runs: ReportJson["plagiarism"]): Section {
-  const section: Section = { md: ["## Plagiarism detection", ""], plots: [] };
-  const md = section.md;
-  if (!runs.length) {
-    md.push("No plagiarism results found (run `deno task eval plagiarism --model NAME=DIR`).", "");
-  }
-  for (const [i, p] of runs.entries()) {
-    if (!p.report) {
-      md.push(`- ${rel(p.dir)}: **missing** (${p.missing})`, "");
-      continue;
-    }
-    const r = p.report;
-    md.push(`From ${rel(p.dir)} (${r.date}):`, "", formatPlagiarismTable(r), "");
+  const none = "No plagiarism results found (run `deno task eval plagiarism --model NAME=DIR`).";
+  return renderRuns("Plagiarism detection", none, runs, (r, dir, i, { md, plots }) => {
+    md.push(`From ${rel(dir)} (${r.date}):`, "", formatPlagiarismTable(r), "");
     if (r.spin) {
       const rates = SPINS.map((s) => `${s} ${pct(r.spin!.stats[s].test.realised)} %`);
       const absent = r.systems.filter((s) => s.missing).map((s) => s.name).join(", ") || "none";
@@ -536,30 +547,20 @@ function renderPlagiarism(runs: ReportJson["plagiarism"]): Section {
     }
     md.push(r.command ? `Command: \`${r.command}\`` : "", "");
     const chart = spinChart(r);
-    if (!chart) continue;
+    if (!chart) return;
     const file = `plagiarism_spin_${i}.svg`;
-    section.plots.push({ file, chart });
+    plots.push({ file, chart });
     md.push(`![spin detection](${file})`, "");
-  }
-  return section;
+  });
 }
 
 function renderConvergence(runs: ReportJson["convergence"]): Section {
-  const section: Section = { md: ["## Convergence (distill)", ""], plots: [] };
-  const md = section.md;
-  if (!runs.length) {
-    md.push("No convergence experiment found (run `deno task distill compare`).", "");
-  }
-  for (const [i, c] of runs.entries()) {
-    if (!c.report) {
-      md.push(`- ${rel(c.dir)}: **missing** (${c.missing})`, "");
-      continue;
-    }
-    const r = c.report;
+  const none = "No convergence experiment found (run `deno task distill compare`).";
+  return renderRuns("Convergence (distill)", none, runs, (r, dir, i, { md, plots }) => {
     const cfg = r.config as Record<string, unknown>;
     const teachers = r.teachers.map((t) => `${t.spec} (held-out loss ${t.heldoutLoss.toFixed(3)})`);
     md.push(
-      `From ${rel(c.dir)}: student ${JSON.stringify(cfg.model ?? {})}, ${cfg.steps} steps of ` +
+      `From ${rel(dir)}: student ${JSON.stringify(cfg.model ?? {})}, ${cfg.steps} steps of ` +
         `${cfg.batchSize} × ${cfg.seqLen} tokens, data ${cfg.data}, seed ${cfg.seed}; teachers ${
           teachers.join(", ")
         }.`,
@@ -577,10 +578,10 @@ function renderConvergence(runs: ReportJson["convergence"]): Section {
       "",
     );
     const file = `convergence_${i}.svg`;
-    section.plots.push({
+    plots.push({
       file,
       chart: {
-        title: `Held-out MLM loss (${rel(c.dir)})`,
+        title: `Held-out MLM loss (${rel(dir)})`,
         xLabel: "step",
         yLabel: "held-out loss",
         series: r.variants.map((v) => ({ name: v.variant, points: v.curve })),
@@ -588,29 +589,23 @@ function renderConvergence(runs: ReportJson["convergence"]): Section {
       },
     });
     md.push(`![convergence](${file})`, "");
-  }
-  return section;
+  });
 }
 
-function renderBench(runs: ReportJson["bench"]): string[] {
-  const md = ["## Speed (bench)", ""];
-  if (!runs.length) md.push("No bench results found (run `deno task bench`).", "");
-  for (const b of runs) {
-    if (!b.report) {
-      md.push(`- ${rel(b.dir)}: **missing** (${b.missing})`, "");
-      continue;
-    }
-    const r = b.report;
+function renderBench(runs: ReportJson["bench"]): Section {
+  const none = "No bench results found (run `deno task bench`).";
+  return renderRuns("Speed (bench)", none, runs, (r, dir, _i, { md }) => {
     md.push(
-      `From ${rel(b.dir)} (${r.date ?? "?"}; PyTorch peer: ${r.peerInfo || "none"}):`,
+      `From ${rel(dir)} (${r.date ?? "?"}; PyTorch peer: ${r.peerInfo || "none"}):`,
       "",
       "| mode | ours (backend) tokens/s | PyTorch tokens/s | ours / PyTorch |",
       "|---|---:|---:|---:|",
+      ...r.ours.map((ours) => benchRow(ours, r.peer)),
+      "",
+      `Command: \`deno task bench ${(r.args ?? []).join(" ")}\``,
+      "",
     );
-    for (const ours of r.ours) md.push(benchRow(ours, r.peer));
-    md.push("", `Command: \`deno task bench ${(r.args ?? []).join(" ")}\``, "");
-  }
-  return md;
+  });
 }
 
 function benchRow(ours: BenchOurs, peers: BenchPeer[]): string {
@@ -626,14 +621,10 @@ function benchRow(ours: BenchOurs, peers: BenchPeer[]): string {
   } | ${pt ? (ours.tokens_per_s / pt).toFixed(2) + "×" : "—"} |`;
 }
 
-function renderMlm(runs: ReportJson["mlm"]): string[] {
-  if (!runs.length) return [];
-  const md = ["## Masked-LM loss and word order", ""];
-  for (const m of runs) {
-    if (!m.report) md.push(`- ${rel(m.dir)}: **missing** (${m.missing})`, "");
-    else md.push(`From ${rel(m.dir)}:`, "", formatMlmTable(m.report), "");
-  }
-  return md;
+function renderMlm(runs: ReportJson["mlm"]): Section {
+  return renderRuns("Masked-LM loss and word order", undefined, runs, (r, dir, _i, { md }) => {
+    md.push(`From ${rel(dir)}:`, "", formatMlmTable(r), "");
+  });
 }
 
 // --- plot ----------------------------------------------------------------------------------------

@@ -13,7 +13,8 @@ export function tempSibling(path: string, tag = "tmp"): string {
 }
 
 /**
- * Write `path` atomically through `write`, which fills the temporary file it is given.
+ * Write `path` atomically through `write`, which fills the temporary file (or folder) it is given;
+ * `commit` moves it into place (default: a rename).
  *
  * @example
  * ```ts
@@ -29,14 +30,15 @@ export function tempSibling(path: string, tag = "tmp"): string {
 export async function writeAtomic(
   path: string,
   write: (tmp: string) => Promise<void>,
+  commit: (tmp: string, path: string) => Promise<void> = Deno.rename,
 ): Promise<void> {
   await Deno.mkdir(dirname(path), { recursive: true });
   const tmp = tempSibling(path);
   try {
     await write(tmp);
-    await Deno.rename(tmp, path);
+    await commit(tmp, path);
   } catch (e) {
-    await Deno.remove(tmp).catch(() => {});
+    await Deno.remove(tmp, { recursive: true }).catch(() => {});
     throw e;
   }
 }
@@ -111,15 +113,10 @@ export async function writeDirAtomic(
   target: string,
   fill: (tmp: string) => Promise<void>,
 ): Promise<void> {
-  await Deno.mkdir(dirname(target), { recursive: true });
-  const tmp = tempSibling(target);
-  await Deno.mkdir(tmp);
-  try {
+  const write = async (tmp: string) => {
+    await Deno.mkdir(tmp);
     await fill(tmp);
     await syncDir(tmp);
-  } catch (e) {
-    await Deno.remove(tmp, { recursive: true }).catch(() => {});
-    throw e;
-  }
-  await replaceDir(tmp, target);
+  };
+  await writeAtomic(target, write, replaceDir);
 }
