@@ -3,45 +3,18 @@
  *
  * @module
  */
-export { DEFAULT_MLM_RUN, type MlmRunConfig, resolveMlmRun } from "./run_config.ts";
+export { DEFAULT_MLM_RUN, resolveMlmRun } from "./run_config.ts";
+export type { MlmRunConfig } from "./run_config.ts";
 export { loadTokenizer, mlmTokenizer, openText } from "./text_source.ts";
-export {
-  type PretrainOptions,
-  type PretrainResult,
-  pretrainTeacher,
-  resolveTeacherRun,
-  type TeacherRunConfig,
-} from "./pretrain.ts";
-export {
-  mixTopK,
-  type TeacherTopK,
-  teacherWeights,
-  type Weighting,
-  WEIGHTINGS,
-} from "./weighting.ts";
-export { loadTeachers, type Teacher, teacherTopK } from "./teachers.ts";
-export {
-  buildCache,
-  type BuildCacheOptions,
-  type CachedBatch,
-  type CacheManifest,
-  CacheReader,
-  parseShard,
-} from "./cache.ts";
-export {
-  DEFAULT_DISTILL_RUN,
-  type DistillOptions,
-  type DistillResult,
-  type DistillRunConfig,
-  distillStudent,
-  resolveDistillRun,
-} from "./student.ts";
-export {
-  compare,
-  type CompareOptions,
-  type CompareReport,
-  DEFAULT_VARIANTS,
-  stepsToReach,
-  type Variant,
-  type VariantResult,
-} from "./compare.ts";
+export { pretrainTeacher, resolveTeacherRun } from "./pretrain.ts";
+export type { PretrainOptions, PretrainResult, TeacherRunConfig } from "./pretrain.ts";
+export { mixTopK, teacherWeights, WEIGHTINGS } from "./weighting.ts";
+export type { TeacherTopK, Weighting } from "./weighting.ts";
+export { loadTeachers, teacherTopK } from "./teachers.ts";
+export type { Teacher } from "./teachers.ts";
+export { buildCache, CacheReader, parseShard } from "./cache.ts";
+export type { BuildCacheOptions, CachedBatch, CacheManifest } from "./cache.ts";
+export { DEFAULT_DISTILL_RUN, distillStudent, resolveDistillRun } from "./student.ts";
+export type { DistillOptions, DistillResult, DistillRunConfig } from "./student.ts";
+export { compare, DEFAULT_VARIANTS, stepsToReach } from "./compare.ts";
+export type { CompareOptions, CompareReport, Variant, VariantResult } from "./compare.ts";

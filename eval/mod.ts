@@ -14,91 +14,32 @@
  *
  * @module
  */
-export {
-  formatScorerOutput,
-  type GoldCoverage,
-  goldCoverage,
-  type KeyMapStats,
-  mapSenseKeys,
-  NoAnswersError,
-  parseScorerKeys,
-  type PosSource,
-  readScorerKeys,
-  type ScorerKeys,
-  scoreWsd,
-  scoreWsdFiles,
-  type ScoreWsdOptions,
-  type SenseInventory,
-  type SynsetLike,
-  type WordNetPos,
-  WSD_POS,
-  type WsdReport,
-  type WsdScore,
-} from "./wsd_score.ts";
-export {
-  formatWsdBaselines,
-  runWsdBaselines,
-  type WsdBaselineResult,
-  type WsdBaselinesOptions,
-  type WsdBaselinesReport,
-} from "./wsd_baselines.ts";
+export { formatScorerOutput, goldCoverage, mapSenseKeys, NoAnswersError } from "./wsd_score.ts";
+export { parseScorerKeys, readScorerKeys, scoreWsd, scoreWsdFiles, WSD_POS } from "./wsd_score.ts";
+export type { GoldCoverage, KeyMapStats, PosSource, ScorerKeys } from "./wsd_score.ts";
+export type { ScoreWsdOptions, SenseInventory, SynsetLike, WordNetPos } from "./wsd_score.ts";
+export type { WsdReport, WsdScore } from "./wsd_score.ts";
+export { formatWsdBaselines, runWsdBaselines } from "./wsd_baselines.ts";
+export type { WsdBaselineResult, WsdBaselinesOptions } from "./wsd_baselines.ts";
+export type { WsdBaselinesReport } from "./wsd_baselines.ts";
 export { accuracy, matthews, spearman } from "./metrics.ts";
-export {
-  type LoadNluOptions,
-  loadNluTask,
-  NLU_TASKS,
-  type NluData,
-  type NluExample,
-  type NluMetric,
-  type NluTaskName,
-  type NluTaskSpec,
-} from "./nlu_data.ts";
-export {
-  fineTune,
-  type FineTuneConfig,
-  type FineTuneOptions,
-  type FineTuneResult,
-  type LabelledInput,
-  SequenceClassifier,
-  type TextInput,
-} from "./classifier.ts";
-export {
-  formatNluReport,
-  type NluModelResult,
-  type NluOptions,
-  type NluReport,
-  type NluTaskResult,
-  runNlu,
-  writeNluReport,
-} from "./nlu.ts";
-export {
-  type RandomSource,
-  SPIN_SETTINGS,
-  type SpinChoice,
-  Spinner,
-  type SpinPos,
-  type SpinResult,
-  type SynonymSource,
-} from "./spinner.ts";
-export { cosine, dense, LogisticRegression, type SparseVector, TfidfVectorizer } from "./linear.ts";
-export { type SpinStats } from "./plagiarism_data.ts";
-export {
-  type BinaryScores,
-  type Correlation,
-  formatPlagiarismReport,
-  type PlagiarismOptions,
-  type PlagiarismPart,
-  type PlagiarismReport,
-  type PlagiarismSystem,
-  runPlagiarism,
-  type SpinSetting,
-  writePlagiarismReport,
-} from "./plagiarism.ts";
-export { buildReport, type NamedPath, type ReportOptions } from "./report.ts";
-export {
-  evaluateMlm,
-  formatMlmTable,
-  type MlmEvalOptions,
-  type MlmEvalResult,
-  type MlmEvalRow,
-} from "./mlm.ts";
+export { loadNluTask, NLU_TASKS } from "./nlu_data.ts";
+export type { LoadNluOptions, NluData, NluExample, NluMetric, NluTaskName } from "./nlu_data.ts";
+export type { NluTaskSpec } from "./nlu_data.ts";
+export { fineTune, SequenceClassifier } from "./classifier.ts";
+export type { FineTuneConfig, FineTuneOptions, FineTuneResult } from "./classifier.ts";
+export type { LabelledInput, TextInput } from "./classifier.ts";
+export { formatNluReport, runNlu, writeNluReport } from "./nlu.ts";
+export type { NluModelResult, NluOptions, NluReport, NluTaskResult } from "./nlu.ts";
+export { SPIN_SETTINGS, Spinner } from "./spinner.ts";
+export type { RandomSource, SpinChoice, SpinPos, SpinResult, SynonymSource } from "./spinner.ts";
+export { cosine, dense, LogisticRegression, TfidfVectorizer } from "./linear.ts";
+export type { SparseVector } from "./linear.ts";
+export type { SpinStats } from "./plagiarism_data.ts";
+export { formatPlagiarismReport, runPlagiarism, writePlagiarismReport } from "./plagiarism.ts";
+export type { BinaryScores, Correlation, PlagiarismOptions, PlagiarismPart } from "./plagiarism.ts";
+export type { PlagiarismReport, PlagiarismSystem, SpinSetting } from "./plagiarism.ts";
+export { buildReport } from "./report.ts";
+export type { NamedPath, ReportOptions } from "./report.ts";
+export { evaluateMlm, formatMlmTable } from "./mlm.ts";
+export type { MlmEvalOptions, MlmEvalResult, MlmEvalRow } from "./mlm.ts";

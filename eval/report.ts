@@ -156,6 +156,11 @@ async function readJson<T>(file: string): Promise<T | undefined> {
   }
 }
 
+/** `runs/<name>` of the repository, the default place of a kind of result. */
+function inRuns(name: string): string[] {
+  return [join(REPO_ROOT, "runs", name)];
+}
+
 function defaults(given: string[] | undefined, fallback: string[]): string[] {
   return given && given.length ? given : fallback.filter((d) => existsSync(d));
 }
@@ -219,41 +224,26 @@ export async function buildReport(
 
 async function collect(o: ReportOptions): Promise<Collected> {
   const missing: string[] = [];
+  const runs = <T>(dirs: string[], file: string, kind: string) =>
+    loadRuns<T>(dirs, file, kind, missing);
   const json: ReportJson = {
     kind: "cohesive-report",
     date: new Date().toISOString(),
     command: o.command,
     wsd: await collectWsd(o, missing),
-    nlu: await loadRuns<NluReport>(
-      defaults(o.nlu, [join(REPO_ROOT, "runs", "nlu")]),
-      "nlu.json",
-      "NLU",
-      missing,
-    ),
-    plagiarism: await loadRuns<PlagiarismReport>(
-      defaults(o.plagiarism, [join(REPO_ROOT, "runs", "plagiarism")]),
+    nlu: await runs<NluReport>(defaults(o.nlu, inRuns("nlu")), "nlu.json", "NLU"),
+    plagiarism: await runs<PlagiarismReport>(
+      defaults(o.plagiarism, inRuns("plagiarism")),
       "plagiarism.json",
       "plagiarism",
-      missing,
     ),
-    convergence: await loadRuns<CompareJson>(
+    convergence: await runs<CompareJson>(
       o.compare?.length ? o.compare : await compareDirs(),
       "compare.json",
       "convergence",
-      missing,
     ),
-    bench: await loadRuns<BenchJson>(
-      defaults(o.bench, [join(REPO_ROOT, "runs", "bench")]),
-      "bench.json",
-      "bench",
-      missing,
-    ),
-    mlm: await loadRuns<MlmEvalResult>(
-      defaults(o.mlm, [join(REPO_ROOT, "runs", "mlm")]),
-      "mlm.json",
-      "masked-LM",
-      missing,
-    ),
+    bench: await runs<BenchJson>(defaults(o.bench, inRuns("bench")), "bench.json", "bench"),
+    mlm: await runs<MlmEvalResult>(defaults(o.mlm, inRuns("mlm")), "mlm.json", "masked-LM"),
     models: [],
   };
   json.models = collectModels(o.models ?? [], json, missing);

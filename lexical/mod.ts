@@ -14,97 +14,34 @@
  *
  * @module
  */
-export {
-  type PartOfSpeech,
-  type Pointer,
-  type Sense,
-  type Synset,
-  type SynsetType,
-  type SynsetWord,
-  WordNet,
-} from "./wordnet.ts";
+export { WordNet } from "./wordnet.ts";
+export type { PartOfSpeech, Pointer, Sense, Synset, SynsetType, SynsetWord } from "./wordnet.ts";
 export { DEBIAN_WORDNET_DIR, isDictDir, npmPackageDir, wordnet30CacheDir } from "./wordnet_dict.ts";
-export {
-  parseKeys,
-  parseRaganatoXml,
-  readKeys,
-  type ReadKeysOptions,
-  readRaganatoXml,
-  UnknownInstanceError,
-  writeKeys,
-  type WsdCorpus,
-  type WsdKeys,
-  type WsdSentence,
-  type WsdText,
-  type WsdToken,
-} from "./raganato.ts";
-export {
-  answerCredit,
-  type KeyMap,
-  NoAnswersError,
-  parseScorerKeys,
-  readScorerKeys,
-  scoreFromCounts,
-  scoreKeys,
-  type ScorerKeys,
-  type WsdScore,
-} from "./scorer.ts";
-export {
-  BASELINE_METHODS,
-  baselineKeys,
-  type BaselineMethod,
-  type BaselineOptions,
-  SenseCounts,
-  unansweredWarning,
-} from "./baselines.ts";
-export {
-  type AnalyzedToken,
-  analyzeText,
-  type DisambiguatedToken,
-  type DisambiguateOptions,
-  disambiguateText,
-  type TextSpan,
-} from "./disambiguate.ts";
+export { parseKeys, parseRaganatoXml, readKeys, readRaganatoXml } from "./raganato.ts";
+export { UnknownInstanceError, writeKeys } from "./raganato.ts";
+export type { ReadKeysOptions, WsdCorpus, WsdKeys, WsdSentence, WsdText } from "./raganato.ts";
+export type { WsdToken } from "./raganato.ts";
+export { answerCredit, NoAnswersError, parseScorerKeys, readScorerKeys } from "./scorer.ts";
+export { scoreFromCounts, scoreKeys } from "./scorer.ts";
+export type { KeyMap, ScorerKeys, WsdScore } from "./scorer.ts";
+export { BASELINE_METHODS, baselineKeys, SenseCounts, unansweredWarning } from "./baselines.ts";
+export type { BaselineMethod, BaselineOptions } from "./baselines.ts";
+export { analyzeText, disambiguateText } from "./disambiguate.ts";
+export type { AnalyzedToken, DisambiguatedToken, DisambiguateOptions } from "./disambiguate.ts";
+export type { TextSpan } from "./disambiguate.ts";
 export { STOP_WORDS } from "./stop_words.ts";
-export { wordnetLines, type WordNetText, wordnetText } from "./wordnet_text.ts";
-export {
-  encodePairs,
-  type InstancePairs,
-  instancePairs,
-  MATCH,
-  type NegativeSampling,
-  type PairBatch,
-  type PairOptions,
-  type PairPooling,
-  type PairRef,
-  quoteTarget,
-  trainingPairs,
-} from "./lmgc.ts";
-export {
-  defaultCorpus,
-  type LmgcResult,
-  type LmgcRunConfig,
-  resolveLmgcRun,
-  trainLmgc,
-} from "./lmgc_train.ts";
-export {
-  type CandidateScore,
-  disambiguateNeural,
-  type NeuralToken,
-  type NeuralWsdOptions,
-} from "./neural_wsd.ts";
-export { PRIOR_WEIGHTS, type PriorSetting, readPriorSetting } from "./prior.ts";
+export { wordnetLines, wordnetText } from "./wordnet_text.ts";
+export type { WordNetText } from "./wordnet_text.ts";
+export { encodePairs, instancePairs, MATCH, quoteTarget, trainingPairs } from "./lmgc.ts";
+export type { InstancePairs, NegativeSampling, PairBatch, PairOptions } from "./lmgc.ts";
+export type { PairPooling, PairRef } from "./lmgc.ts";
+export { defaultCorpus, resolveLmgcRun, trainLmgc } from "./lmgc_train.ts";
+export type { LmgcResult, LmgcRunConfig } from "./lmgc_train.ts";
+export { disambiguateNeural } from "./neural_wsd.ts";
+export type { CandidateScore, NeuralToken, NeuralWsdOptions } from "./neural_wsd.ts";
+export { PRIOR_WEIGHTS, readPriorSetting } from "./prior.ts";
+export type { PriorSetting } from "./prior.ts";
 export { loadWsdModel } from "./lmgc_cli.ts";
-export {
-  buildSenseTable,
-  type ContextVectorOptions,
-  contextVectors,
-  corpusOccurrences,
-  type Occurrence,
-  readSenseTable,
-  SENSE_FILE,
-  senseProbabilities,
-  type SenseTable,
-  type TaggedCorpus,
-  writeSenseTable,
-} from "./senses.ts";
+export { buildSenseTable, contextVectors, corpusOccurrences, readSenseTable } from "./senses.ts";
+export { SENSE_FILE, senseProbabilities, writeSenseTable } from "./senses.ts";
+export type { ContextVectorOptions, Occurrence, SenseTable, TaggedCorpus } from "./senses.ts";

@@ -145,7 +145,7 @@ async function trainLoop<M>(
   runDir: string,
   cfg: TrainConfig,
   hooks: TrainHooks<M>,
-  opts: TrainOptions,
+  opts: TrainOptions & { signal: AbortSignal },
 ): Promise<TrainResult> {
   await Deno.mkdir(runDir, { recursive: true });
   const opt = new AdamW(model.params, { weightDecay: cfg.weightDecay });

@@ -57,6 +57,17 @@ function denseGradPart(
   ) as tf.Tensor2D;
 }
 
+/** `mean(α_kd·T²·KL + α_mlm·CE)` over rows. */
+function meanLoss(
+  kl: tf.Tensor,
+  ce: tf.Tensor,
+  T: number,
+  alphaKd: number,
+  alphaMlm: number,
+): tf.Scalar {
+  return tf.mean(tf.add(tf.mul(kl, alphaKd * T * T), tf.mul(ce, alphaMlm))) as tf.Scalar;
+}
+
 /** Per-row CE = valid·logsumexp(z) − z_y, from tf ops (no [N, V] log-probabilities kept). */
 function crossEntropyRows(z: tf.Tensor2D, labels: tf.Tensor1D): tf.Tensor1D {
   const V = z.shape[1];
@@ -115,6 +126,7 @@ export function kdLoss(
     return fusedOnWebGPU(KD_LOSS_KERNEL, logits, { target, labels }, T, alphaKd, alphaMlm);
   }
   const [N] = logits.shape;
+  const cKd = (alphaKd * T) / N;
   const op = customGradOf<tf.Scalar>(([z], save) => {
     // The backward reads target and labels too: saved (kept) with z, since a caller may have
     // made them inside the gradient tape, whose forward scope frees them before the backward.
@@ -122,17 +134,13 @@ export function kdLoss(
     const z2 = z as tf.Tensor2D;
     const lseT = tf.logSumExp(tf.div(z2, T), -1); // [N]
     const qSum = tf.sum(target, -1); // [N]
-    const kl = tf.add(
-      tf.sub(entropyTerm(target), tf.div(tf.sum(tf.mul(target, z2), -1), T)),
-      tf.mul(lseT, qSum),
-    );
-    const ce = crossEntropyRows(z2, labels);
-    const value = tf.mean(tf.add(tf.mul(kl, alphaKd * T * T), tf.mul(ce, alphaMlm))) as tf.Scalar;
+    const qz = tf.sum(tf.mul(target, z2), -1); // [N]
+    const kl = tf.add(tf.sub(entropyTerm(target), tf.div(qz, T)), tf.mul(lseT, qSum));
+    const value = meanLoss(kl, crossEntropyRows(z2, labels), T, alphaKd, alphaMlm);
     return {
       value,
       gradFunc: (dy: tf.Tensor, saved: tf.Tensor[]) =>
         tf.tidy(() => {
-          const cKd = (alphaKd * T) / N;
           const [z0, q, y] = saved as [tf.Tensor2D, tf.Tensor2D, tf.Tensor1D];
           const g = tf.sub(
             denseGradPart(z0, tf.sum(q, -1), y, T, cKd, alphaMlm / N),
@@ -202,6 +210,7 @@ export function kdLossTopK(
   const [N, K] = topIds.shape;
   const V = logits.shape[1];
   const tau = tail ?? tf.zeros([N], "float32") as Tensor1D;
+  const cKd = (alphaKd * T) / N;
   const op = customGradOf<tf.Scalar>(([z], save) => {
     // Saved (kept) with z: the backward reads them, and a caller may have made them inside the
     // gradient tape, whose forward scope frees them before the backward runs.
@@ -219,13 +228,11 @@ export function kdLossTopK(
       tf.sub(entropy, tf.div(qz, T)),
       tf.mul(tf.logSumExp(tf.div(z2, T), -1), mass),
     );
-    const ce = crossEntropyRows(z2, labels);
-    const value = tf.mean(tf.add(tf.mul(kl, alphaKd * T * T), tf.mul(ce, alphaMlm))) as tf.Scalar;
+    const value = meanLoss(kl, crossEntropyRows(z2, labels), T, alphaKd, alphaMlm);
     return {
       value,
       gradFunc: (dy: tf.Tensor, saved: tf.Tensor[]) =>
         tf.tidy(() => {
-          const cKd = (alphaKd * T) / N;
           const [z0, ids, probs, y, tl] = saved as [
             tf.Tensor2D,
             tf.Tensor2D,
