@@ -315,19 +315,22 @@ class RaganatoParser {
   }
 
   #startText(name: string, k: KnownAttributes, extra: Attributes, lt: number): void {
-    if (name !== "text") this.#fail(lt, `<${name}> inside <corpus>, expected <text>`);
-    if (k.id === undefined) this.#fail(lt, "<text> without an id");
-    this.#text = { id: k.id!, sentences: [] };
+    this.#text = { id: this.#groupId(name, "text", "corpus", k, lt), sentences: [] };
     if (extra) this.#text.attributes = extra;
     this.#corpus!.texts.push(this.#text);
   }
 
   #startSentence(name: string, k: KnownAttributes, extra: Attributes, lt: number): void {
-    if (name !== "sentence") this.#fail(lt, `<${name}> inside <text>, expected <sentence>`);
-    if (k.id === undefined) this.#fail(lt, "<sentence> without an id");
-    this.#sentence = { id: k.id!, tokens: [] };
+    this.#sentence = { id: this.#groupId(name, "sentence", "text", k, lt), tokens: [] };
     if (extra) this.#sentence.attributes = extra;
     this.#text!.sentences.push(this.#sentence);
+  }
+
+  /** The id of a `<text>` or `<sentence>` (`want`) inside its `parent`. */
+  #groupId(name: string, want: string, parent: string, k: KnownAttributes, lt: number): string {
+    if (name !== want) this.#fail(lt, `<${name}> inside <${parent}>, expected <${want}>`);
+    if (k.id === undefined) this.#fail(lt, `<${want}> without an id`);
+    return k.id!;
   }
 
   #startWord(name: string, k: KnownAttributes, extra: Attributes, lt: number): void {
