@@ -9,18 +9,19 @@ import { parseArgs } from "node:util";
 import {
   BertModel,
   initRuntime,
-  latestCheckpoint,
+  type latestCheckpoint,
   loadCheckpoint,
   Progress,
+  replaceDir,
   saveCheckpoint,
   UsageError,
   WordPieceTokenizer,
 } from "@cohesive/shared";
-import { instancePairs, type PairPooling, pairPoolingOf } from "./lmgc.ts";
+import { instancePairs, type PairPooling, type pairPoolingOf } from "./lmgc.ts";
 import {
   buildSenseTable,
   candidateProbabilities,
-  readSenseTable,
+  type readSenseTable,
   SENSE_FILE,
   type SenseTable,
   writeSenseTable,
@@ -31,7 +32,8 @@ import { readRaganatoXml, writeKeys } from "./raganato.ts";
 import { WordNet } from "./wordnet.ts";
 import { disambiguateNeural } from "./neural_wsd.ts";
 import { wordnetExamples } from "./wordnet_examples.ts";
-import { keysWithPrior, type PriorSetting, readPriorSetting, tunePrior } from "./prior.ts";
+import { keysWithPrior, type PriorSetting, tunePrior } from "./prior.ts";
+import { loadWsdModel, modelDir } from "./wsd_model.ts";
 
 /** Help text of the neural commands. */
 export const NEURAL_HELP =
@@ -140,49 +142,6 @@ export async function trainCommand(args: string[], mlm: boolean): Promise<void> 
       `${r.mlmLoss.before.toFixed(3)} → ${r.mlmLoss.after.toFixed(3)}; ${r.pairs} pairs/epoch; ` +
       `${r.seconds.toFixed(0)} s; best checkpoint ${r.checkpoint}`,
   );
-}
-
-/** The checkpoint a model spec names: a run's `best/`, else its latest checkpoint, else itself. */
-async function modelDir(spec: string): Promise<string> {
-  try {
-    await Deno.stat(join(spec, "best", "config.json"));
-    return join(spec, "best");
-  } catch {
-    return (await latestCheckpoint(spec)) ?? spec;
-  }
-}
-
-/** Load a model folder (checkpoint, run folder, or LMGC run folder with `best/`). */
-export async function loadWsdModel(
-  spec: string,
-): Promise<
-  {
-    model: BertModel;
-    tok: WordPieceTokenizer;
-    dir: string;
-    prior: PriorSetting | undefined;
-    pooling: PairPooling;
-    senses: SenseTable | undefined;
-  }
-> {
-  const dir = await modelDir(spec);
-  const ck = await loadCheckpoint(dir);
-  if (!ck.vocab) throw new RangeError(`${dir}: no vocab.txt`);
-  const senses = await readSenseTable(dir);
-  if (!senses && ck.missingHeads.includes("cls.seq_relationship")) {
-    throw new RangeError(
-      `${dir}: the model has no 2-way sequence head (cls.seq_relationship) and no ${SENSE_FILE}; ` +
-        "train it with lexical finetune or build a sense table with lexical senses",
-    );
-  }
-  return {
-    model: BertModel.fromWeights(ck.config, ck.weights),
-    tok: WordPieceTokenizer.fromVocab(ck.vocab),
-    dir,
-    prior: await readPriorSetting(dir),
-    pooling: pairPoolingOf(ck.meta, join(dir, "config.json")),
-    senses,
-  };
 }
 
 /** `--prior W` as a number (undefined when not given: the run's stored choice applies). */
@@ -420,14 +379,6 @@ async function replaceableFolder(dir: string): Promise<boolean> {
 
 /** Move folder `tmp` to `target`, replacing a model folder there. */
 async function replaceFolder(tmp: string, target: string): Promise<void> {
-  const old = `${tmp}.old`;
-  const existed = await replaceableFolder(target);
-  if (existed) await Deno.rename(target, old);
-  try {
-    await Deno.rename(tmp, target);
-  } catch (e) {
-    if (existed) await Deno.rename(old, target).catch(() => {});
-    throw e;
-  }
-  if (existed) await Deno.remove(old, { recursive: true });
+  await replaceableFolder(target);
+  await replaceDir(tmp, target);
 }

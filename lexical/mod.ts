@@ -41,7 +41,7 @@ export { disambiguateNeural } from "./neural_wsd.ts";
 export type { CandidateScore, NeuralToken, NeuralWsdOptions } from "./neural_wsd.ts";
 export { PRIOR_WEIGHTS, readPriorSetting } from "./prior.ts";
 export type { PriorSetting } from "./prior.ts";
-export { loadWsdModel } from "./lmgc_cli.ts";
+export { loadWsdModel } from "./wsd_model.ts";
 export { buildSenseTable, contextVectors, corpusOccurrences, readSenseTable } from "./senses.ts";
 export { SENSE_FILE, senseProbabilities, writeSenseTable } from "./senses.ts";
 export type { ContextVectorOptions, Occurrence, SenseTable, TaggedCorpus } from "./senses.ts";

@@ -13,7 +13,7 @@ export {
   webgpuAdapter,
 } from "./runtime.ts";
 export { dataDir, REPO_ROOT, requireDataDir } from "./data_dir.ts";
-export { writeAtomic, writeDirAtomic, writeFileAtomic } from "./atomic.ts";
+export { replaceDir, writeAtomic, writeDirAtomic, writeFileAtomic } from "./atomic.ts";
 export { resolveBertConfig } from "./bert_config.ts";
 export type { BertConfig } from "./bert_config.ts";
 export { requireOneOf, requirePositiveIntegers, resolveStrict } from "./strict_config.ts";
