@@ -9,7 +9,6 @@
  */
 import { join } from "node:path";
 import {
-  type fixedBatches,
   initRuntime,
   latestCheckpoint,
   lineChartSvg,

@@ -9,7 +9,6 @@ import { parseArgs } from "node:util";
 import {
   BertModel,
   initRuntime,
-  type latestCheckpoint,
   loadCheckpoint,
   Progress,
   replaceDir,
@@ -17,15 +16,8 @@ import {
   UsageError,
   WordPieceTokenizer,
 } from "@cohesive/shared";
-import { instancePairs, type PairPooling, type pairPoolingOf } from "./lmgc.ts";
-import {
-  buildSenseTable,
-  candidateProbabilities,
-  type readSenseTable,
-  SENSE_FILE,
-  type SenseTable,
-  writeSenseTable,
-} from "./senses.ts";
+import { instancePairs } from "./lmgc.ts";
+import { buildSenseTable, candidateProbabilities, SENSE_FILE, writeSenseTable } from "./senses.ts";
 import { defaultCorpus, readLabelledCorpus, trainLmgc } from "./lmgc_train.ts";
 import { countInstances, unansweredWarning } from "./baselines.ts";
 import { readRaganatoXml, writeKeys } from "./raganato.ts";
