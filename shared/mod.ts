@@ -14,7 +14,7 @@ export {
 } from "./runtime.ts";
 export { dataDir, REPO_ROOT, requireDataDir } from "./data_dir.ts";
 export { replaceDir, writeAtomic, writeDirAtomic, writeFileAtomic } from "./atomic.ts";
-export { resolveBertConfig } from "./bert_config.ts";
+export { bertTensorShapes, resolveBertConfig } from "./bert_config.ts";
 export type { BertConfig } from "./bert_config.ts";
 export { requireOneOf, requirePositiveIntegers, resolveStrict } from "./strict_config.ts";
 export type { StrictOptions } from "./strict_config.ts";
