@@ -12,7 +12,7 @@ import {
   runMain,
   UsageError,
 } from "@cohesive/shared";
-import { pretrainTeacher } from "./teacher.ts";
+import { pretrainTeacher } from "./pretrain.ts";
 import { distillStudent } from "./student.ts";
 import { buildCache, parseShard } from "./cache.ts";
 import { compare, DEFAULT_VARIANTS, type Variant } from "./compare.ts";
@@ -228,10 +228,21 @@ const teacher = defineCommand({
       help: "continue pretraining a checkpoint or run folder (e.g. a distilled student on\n" +
         "more text) instead of random weights; sizes are its own",
     },
+    "vocab-size": {
+      type: "int",
+      min: 16,
+      arg: "N",
+      help: "train a WordPiece vocabulary of N entries on --data instead of --vocab\n" +
+        "(kept in DIR/tokenizer/ and in every checkpoint)",
+    },
   },
   async run(v) {
     const file = await readConfigFile(v.config);
-    const partial = { ...runPartial(v, file), from: v.from ?? file.from };
+    const partial = {
+      ...runPartial(v, file),
+      from: v.from ?? file.from,
+      vocabSize: v["vocab-size"] ?? file.vocabSize,
+    };
     report(
       await pretrainTeacher(v.out, partial, {
         resume: v.resume,

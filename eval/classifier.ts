@@ -22,6 +22,7 @@ import {
   train,
   type TrainConfig,
   WordPieceTokenizer,
+  writeAtomic,
   writeSafetensorsFile,
 } from "@cohesive/shared";
 import { tf } from "@cohesive/shared/tf";
@@ -301,14 +302,15 @@ export class SequenceClassifier {
       meta: { ...meta, num_labels: this.numLabels, head: "classifier" },
     });
     // saveCheckpoint writes BertForPreTraining tensors only: rewrite the weights file with the
-    // head added, through a temporary file and a rename.
+    // head added, atomically.
     const all = new Map(weights);
     for (const [name, v] of this.head) {
       all.set(name, { shape: [...v.shape], data: (await v.data()) as Float32Array });
     }
-    const tmp = join(dir, `.model.safetensors.tmp-${crypto.randomUUID()}`);
-    await writeSafetensorsFile(tmp, all, { format: "pt" });
-    await Deno.rename(tmp, join(dir, "model.safetensors"));
+    await writeAtomic(
+      join(dir, "model.safetensors"),
+      (tmp) => writeSafetensorsFile(tmp, all, { format: "pt" }),
+    );
   }
 
   /**

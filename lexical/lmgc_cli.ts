@@ -15,6 +15,7 @@ import {
   initRuntime,
   loadCheckpoint,
   Progress,
+  replaceDir,
   resolveModelDir,
   saveCheckpoint,
   UsageError,
@@ -23,7 +24,7 @@ import {
 import { instancePairs, NEGATIVE_SAMPLINGS, PAIR_POOLINGS } from "./lmgc.ts";
 import { buildSenseTable, candidateProbabilities, SENSE_FILE, writeSenseTable } from "./senses.ts";
 import { defaultCorpus, readLabelledCorpus, trainLmgc } from "./lmgc_train.ts";
-import { countInstances } from "./baselines.ts";
+import { countInstances, unansweredWarning } from "./baselines.ts";
 import { readRaganatoXml, writeKeys } from "./raganato.ts";
 import { WordNet } from "./wordnet.ts";
 import { disambiguateNeural } from "./neural_wsd.ts";
@@ -220,6 +221,8 @@ const predict = defineCommand({
       } instances answered with ${describePrior(weight, given, prior)}, written to ` +
         `${v.out} (${((performance.now() - t0) / 1000).toFixed(1)} s)`,
     );
+    const unanswered = unansweredWarning(corpus, keys, `WordNet ${wn.version}`);
+    if (unanswered) console.error(unanswered);
     model.dispose();
   },
 });
@@ -424,14 +427,6 @@ async function replaceableFolder(dir: string): Promise<boolean> {
 
 /** Move folder `tmp` to `target`, replacing a model folder there. */
 async function replaceFolder(tmp: string, target: string): Promise<void> {
-  const old = `${tmp}.old`;
-  const existed = await replaceableFolder(target);
-  if (existed) await Deno.rename(target, old);
-  try {
-    await Deno.rename(tmp, target);
-  } catch (e) {
-    if (existed) await Deno.rename(old, target).catch(() => {});
-    throw e;
-  }
-  if (existed) await Deno.remove(old, { recursive: true });
+  await replaceableFolder(target);
+  await replaceDir(tmp, target);
 }

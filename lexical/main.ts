@@ -24,6 +24,7 @@ import {
   countInstances,
   DEFAULT_PRIOR_WEIGHT,
   SenseCounts,
+  unansweredWarning,
 } from "./baselines.ts";
 import { disambiguateText } from "./disambiguate.ts";
 import { readKeys, readRaganatoXml, writeKeys } from "./raganato.ts";
@@ -85,6 +86,8 @@ const baseline = defineCommand({
       `${m}: ${keys.size} of ${countInstances(corpus)} instances answered with WordNet ` +
         `${wn.version}, written to ${v.out} (${((performance.now() - t0) / 1000).toFixed(1)} s)`,
     );
+    const unanswered = unansweredWarning(corpus, keys, `WordNet ${wn.version}`);
+    if (unanswered) console.error(unanswered);
   },
 });
 

@@ -47,11 +47,6 @@ export interface ForwardOptions {
   seed?: number;
 }
 
-/** True for parameters that AdamW must not decay (biases and LayerNorm scales). */
-export function isNoDecay(name: string): boolean {
-  return name.endsWith(".bias") || name.includes("LayerNorm");
-}
-
 /** A BERT encoder with the MLM head and the 2-way sequence (NSP) head. */
 export class BertModel {
   /** The resolved configuration. */

@@ -1,6 +1,6 @@
 import assert from "node:assert/strict";
 import { join } from "node:path";
-import { ensureFixtures, tinyConfig } from "@cohesive/fixtures";
+import { ensureFixtures, tinyConfig } from "./testing.ts";
 import {
   BertModel,
   initRuntime,

@@ -14,6 +14,7 @@
 import { parseArgs } from "node:util";
 import { join } from "node:path";
 import { MlmStream, WordPieceTokenizer, writeFileAtomic } from "@cohesive/shared";
+import { mlmTokenizer } from "../../text_source.ts";
 
 const USAGE = "usage: export_rows.ts --data PATH --out DIR [--seq 128] [--heldout-percent 2]";
 
@@ -30,15 +31,7 @@ async function onePass(
   split: "train" | "heldout",
   pct: number,
 ): Promise<{ ids: Uint16Array; rows: number }> {
-  const mtok = {
-    encodeIds: (t: string) => tok.encodeIds(t),
-    vocabSize: tok.vocabSize,
-    clsId: tok.clsId,
-    sepId: tok.sepId,
-    padId: tok.padId,
-    maskId: tok.maskId,
-  };
-  const stream = (await MlmStream.fromPath(data, mtok, seq)).only(split, pct);
+  const stream = (await MlmStream.fromPath(data, mlmTokenizer(tok), seq)).only(split, pct);
   const chunks: Uint16Array[] = [];
   let rows = 0;
   const t0 = performance.now();
