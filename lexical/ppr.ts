@@ -217,6 +217,7 @@ export class PageRank {
   readonly #rank: Float64Array;
   readonly #next: Float64Array;
   readonly #spread: Float64Array;
+  readonly #final: Float64Array;
 
   /** Prepare buffers for `graph` and blocks of `block` personalisations (default 8). */
   constructor(graph: SynsetGraph, options: PageRankOptions & { block?: number } = {}) {
@@ -234,6 +235,7 @@ export class PageRank {
     this.#rank = new Float64Array(n * this.block);
     this.#next = new Float64Array(n * this.block);
     this.#spread = new Float64Array(n * this.block);
+    this.#final = new Float64Array(n * this.block);
   }
 
   /**
@@ -291,31 +293,40 @@ export class PageRank {
     });
     let r = this.#rank.subarray(0, n * B), next = this.#next.subarray(0, n * B);
     const spread = this.#spread.subarray(0, n * B);
+    const out = this.#final.subarray(0, n * B);
     const dangling = new Float64Array(B);
     const change = new Float64Array(B);
+    const done = new Uint8Array(B);
+    let open = B;
     r.fill(0);
     for (let k = 0; k < count; k++) r[at[k]] += v[k];
     let it = 0;
-    while (it < this.iterations) {
+    while (it < this.iterations && open > 0) {
       step(this.graph, this.#inverseDegree, r, next, spread, B, this.damping, dangling);
       for (let k = 0; k < count; k++) {
         next[at[k]] += (1 - this.damping + this.damping * dangling[column[k]]) * v[k];
       }
-      let worst = 0;
+      [r, next] = [next, r];
+      it++;
       if (this.tolerance > 0) {
         change.fill(0);
         for (let x = 0; x < r.length;) {
           for (let c = 0; c < B; c++, x++) change[c] += Math.abs(next[x] - r[x]);
         }
-        for (let b = 0; b < B; b++) worst = Math.max(worst, change[b]);
+        // a converged column is kept as it is now, so a block answers as one run at a time would
+        for (let c = 0; c < B; c++) {
+          if (done[c] || change[c] >= this.tolerance) continue;
+          for (let x = c; x < r.length; x += B) out[x] = r[x];
+          done[c] = 1;
+          open--;
+        }
       }
-      [r, next] = [next, r];
-      it++;
-      if (this.tolerance > 0 && worst < this.tolerance) break;
+    }
+    for (let c = 0; c < B; c++) {
+      if (!done[c]) { for (let x = c; x < r.length; x += B) out[x] = r[x]; }
     }
     this.lastIterations = it;
-    if (r.buffer !== this.#rank.buffer) this.#rank.subarray(0, n * B).set(r);
-    return this.#rank;
+    return out;
   }
 }
 
@@ -346,6 +357,36 @@ function step(
       let s = 0;
       for (let e = start; e < end; e++) s += spread[targets[e]];
       next[i] = d * s;
+      start = end;
+    }
+    return;
+  }
+  if (B === 8) {
+    // the common block, unrolled: sums held in locals, one pass over each row's edges
+    let start = offsets[0];
+    for (let i = 0; i < n; i++) {
+      const end = offsets[i + 1];
+      let s0 = 0, s1 = 0, s2 = 0, s3 = 0, s4 = 0, s5 = 0, s6 = 0, s7 = 0;
+      for (let e = start; e < end; e++) {
+        const f = targets[e] << 3;
+        s0 += spread[f];
+        s1 += spread[f + 1];
+        s2 += spread[f + 2];
+        s3 += spread[f + 3];
+        s4 += spread[f + 4];
+        s5 += spread[f + 5];
+        s6 += spread[f + 6];
+        s7 += spread[f + 7];
+      }
+      const row = i << 3;
+      next[row] = d * s0;
+      next[row + 1] = d * s1;
+      next[row + 2] = d * s2;
+      next[row + 3] = d * s3;
+      next[row + 4] = d * s4;
+      next[row + 5] = d * s5;
+      next[row + 6] = d * s6;
+      next[row + 7] = d * s7;
       start = end;
     }
     return;
