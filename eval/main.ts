@@ -35,7 +35,7 @@ Commands
         --system-wordnet 3.1|DIR  map the answers from this WordNet to the gold's (3.0) first
         --json                    the full breakdown as JSON
   wsd   the knowledge-based baselines on every evaluation set and ALL, WordNet 3.0 and 3.1
-        --wordnet 3.0,3.1   --methods first-sense,mfs,lesk,extended-lesk   --out DIR (JSON + md)
+        --wordnet 3.0,3.1   --methods first-sense,mfs,lesk,extended-lesk,ppr   --out DIR (JSON + md)
   nlu   fine-tune and evaluate on GLUE-style tasks
         --model DIR (repeatable)  checkpoint or run folder          (required)
         --task ${NLU_TASKS.join("|")}|all (comma list allowed)      (required)

@@ -417,7 +417,7 @@ export const PPR_PRIOR_WEIGHT = 1;
 export interface PprOptions extends PageRankOptions, WordNetGraphOptions {
   /**
    * Spread each context word's restart mass over its candidates in proportion to their tag counts
-   * + 1 (UKB's sense-frequency weights), not evenly. Default false.
+   * + 1 (UKB's sense-frequency weights), not evenly. Default true (better on semeval2007).
    */
   weighted?: boolean;
   /** λ of `log PPR + λ · log p(sense)` (see `senseLogPrior`). Default 0: PageRank alone. */
@@ -478,7 +478,7 @@ export function pprScores(
   pr: PageRank,
   options: { weighted?: boolean } = {},
 ): number[] | undefined {
-  const p = personalizationOf(candidates, context, pr.graph, options.weighted);
+  const p = personalizationOf(candidates, context, pr.graph, options.weighted ?? true);
   if (!p) return undefined;
   const rank = pr.rank(p.nodes, p.weights);
   return candidates.map((s) => {
@@ -580,7 +580,7 @@ export function pprCorpus(corpus: WsdCorpus, wn: WordNet, options: PprOptions = 
         for (let d = 1; d <= window; d++) {
           context.push(...(senses[si - d] ?? []), ...(senses[si + d] ?? []));
         }
-        const p = personalizationOf(candidates, context, pr.graph, options.weighted);
+        const p = personalizationOf(candidates, context, pr.graph, options.weighted ?? true);
         if (!p) continue;
         problems.push(p);
         readOut.push(candidates.map((s) => pr.graph.indexOf(s.synset.id) ?? 0));
