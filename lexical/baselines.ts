@@ -9,7 +9,7 @@
 import { join } from "node:path";
 import { requireDataDir } from "@cohesive/shared";
 import { instancesOf, readKeys, type WsdCorpus, type WsdKeys, type WsdToken } from "./raganato.ts";
-import { choosePprInstance, pprChoose, pprCorpus } from "./ppr.ts";
+import { choosePprInstance, pprChoose, pprCorpus, type PprOptions } from "./ppr.ts";
 import { STOP_WORDS } from "./stop_words.ts";
 import {
   normalizeLemma,
@@ -288,6 +288,8 @@ export interface BaselineOptions {
    * `ppr`'s `log PPR + λ · log p(sense)`.
    */
   priorWeight?: number;
+  /** `ppr`'s graph and personalisation knobs (default `PPR_DEFAULTS`). */
+  ppr?: PprOptions;
 }
 
 function contextOf(tokens: readonly WsdToken[], skip: WsdToken | undefined, wn: WordNet): string[] {
@@ -311,6 +313,8 @@ export function chooseSense(
     priorWeight?: number;
     /** For `ppr`: the candidate senses of each other content word of the context. */
     contextSenses?: readonly (readonly Sense[])[];
+    /** For `ppr`: graph and personalisation knobs (default `PPR_DEFAULTS`). */
+    ppr?: PprOptions;
   } = {},
 ): SenseChoice | undefined {
   switch (method) {
@@ -333,6 +337,7 @@ export function chooseSense(
       });
     case "ppr":
       return pprChoose(candidates, options.contextSenses ?? [], wn, {
+        ...options.ppr,
         priorWeight: options.priorWeight,
       });
     default:
@@ -357,7 +362,13 @@ export function runBaseline(
   }
   const out = new Map<string, SenseChoice>();
   if (method === "ppr") {
-    for (const inst of pprCorpus(corpus, wn, { window })) {
+    for (
+      const inst of pprCorpus(corpus, wn, {
+        ...options.ppr,
+        window,
+        priorWeight: options.priorWeight,
+      })
+    ) {
       out.set(inst.id, choosePprInstance(inst, options.priorWeight ?? 0));
     }
     return out;

@@ -24,7 +24,7 @@ import {
   type LeskContext,
   type SenseCounts,
 } from "./baselines.ts";
-import { PPR_PRIOR_WEIGHT } from "./ppr.ts";
+import { PPR_PRIOR_WEIGHT, type PprOptions } from "./ppr.ts";
 import { STOP_WORDS } from "./stop_words.ts";
 import { type PartOfSpeech, PARTS_OF_SPEECH, type Sense, type WordNet } from "./wordnet.ts";
 
@@ -82,6 +82,8 @@ export interface DisambiguateOptions {
    * `ppr`'s `log PPR + λ · log p(sense)` (default {@link PPR_PRIOR_WEIGHT}); 0 = the method alone.
    */
   priorWeight?: number;
+  /** `ppr`'s graph and personalisation knobs (default `PPR_DEFAULTS`). */
+  ppr?: PprOptions;
   /** Longest multi-word expression tried, in words. Default 5. */
   maxMultiWord?: number;
 }
@@ -349,6 +351,7 @@ export function disambiguateText(
       counts: options.counts,
       priorWeight,
       contextSenses: sentenceSenses.get(t.sentence),
+      ppr: options.ppr,
     });
     if (!choice) {
       return { ...base, senseKey: null, synset: null, gloss: null, score: null, model: null };

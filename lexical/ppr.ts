@@ -91,7 +91,10 @@ export class SynsetGraph {
 
 /** Options of {@link buildWordNetGraph}. */
 export interface WordNetGraphOptions {
-  /** Link each synset to the synsets of the monosemous words of its definition. Default true. */
+  /**
+   * Link each synset to the synsets of the monosemous words of its definition. Default true
+   * here; `ppr` takes {@link PPR_DEFAULTS}.
+   */
   glossRelations?: boolean;
 }
 
@@ -411,13 +414,59 @@ function step(
  * The weight of the sense-frequency prior in `log PPR + λ · log p(sense)` that
  * `disambiguateText()` uses with `ppr` by default, chosen on semeval2007.
  */
-export const PPR_PRIOR_WEIGHT = 1;
+export const PPR_PRIOR_WEIGHT = 8;
+
+/**
+ * The λ tried on the selection set: the neural models' grid (`PRIOR_WEIGHTS`) and larger ones (PageRank values of
+ * two candidates can differ by orders of magnitude, so useful weights are larger).
+ */
+export const PPR_PRIOR_WEIGHTS: readonly number[] = [
+  0,
+  0.1,
+  0.2,
+  0.3,
+  0.5,
+  0.75,
+  1,
+  1.5,
+  2,
+  3,
+  5,
+  8,
+  12,
+  20,
+  30,
+  50,
+];
+
+/**
+ * The graph knobs chosen on semeval2007, for PageRank alone (`λ = 0`) and with the prior: whether
+ * gloss relations are added to the graph, and whether the personalisation is weighted by tag
+ * counts.
+ */
+export const PPR_DEFAULTS: {
+  readonly alone: Required<WordNetGraphOptions> & { readonly weighted: boolean };
+  readonly withPrior: Required<WordNetGraphOptions> & { readonly weighted: boolean };
+} = {
+  alone: { glossRelations: false, weighted: true },
+  withPrior: { glossRelations: true, weighted: true },
+};
+
+/** `options` with the graph knobs it leaves out taken from {@link PPR_DEFAULTS}. */
+export function withPprDefaults(options: PprOptions = {}): PprOptions {
+  const d = (options.priorWeight ?? 0) > 0 ? PPR_DEFAULTS.withPrior : PPR_DEFAULTS.alone;
+  return {
+    ...options,
+    glossRelations: options.glossRelations ?? d.glossRelations,
+    weighted: options.weighted ?? d.weighted,
+  };
+}
 
 /** Options of {@link pprChoose} and {@link pprScores}. */
 export interface PprOptions extends PageRankOptions, WordNetGraphOptions {
   /**
    * Spread each context word's restart mass over its candidates in proportion to their tag counts
-   * + 1 (UKB's sense-frequency weights), not evenly. Default true (better on semeval2007).
+   * + 1 (UKB's sense-frequency weights), not evenly. Default: {@link PPR_DEFAULTS}.
    */
   weighted?: boolean;
   /** λ of `log PPR + λ · log p(sense)` (see `senseLogPrior`). Default 0: PageRank alone. */
@@ -478,7 +527,7 @@ export function pprScores(
   pr: PageRank,
   options: { weighted?: boolean } = {},
 ): number[] | undefined {
-  const p = personalizationOf(candidates, context, pr.graph, options.weighted ?? true);
+  const p = personalizationOf(candidates, context, pr.graph, options.weighted);
   if (!p) return undefined;
   const rank = pr.rank(p.nodes, p.weights);
   return candidates.map((s) => {
@@ -520,6 +569,7 @@ export function pprChoose(
   wn: WordNet,
   options: PprOptions = {},
 ): SenseChoice | undefined {
+  options = withPprDefaults(options);
   if (candidates.length === 0) return undefined;
   if (candidates.length === 1) return { sense: candidates[0], score: 1, model: "first-sense" };
   const ranks = pprScores(candidates, context, pageRankOf(wn, options), options);
@@ -558,6 +608,7 @@ export interface PprInstance {
  * not WordNet's, or whose lemma WordNet lacks, are left out.
  */
 export function pprCorpus(corpus: WsdCorpus, wn: WordNet, options: PprOptions = {}): PprInstance[] {
+  options = withPprDefaults(options);
   const window = options.window ?? 0;
   const pr = pageRankOf(wn, options);
   const out: PprInstance[] = [];
@@ -580,7 +631,7 @@ export function pprCorpus(corpus: WsdCorpus, wn: WordNet, options: PprOptions = 
         for (let d = 1; d <= window; d++) {
           context.push(...(senses[si - d] ?? []), ...(senses[si + d] ?? []));
         }
-        const p = personalizationOf(candidates, context, pr.graph, options.weighted ?? true);
+        const p = personalizationOf(candidates, context, pr.graph, options.weighted);
         if (!p) continue;
         problems.push(p);
         readOut.push(candidates.map((s) => pr.graph.indexOf(s.synset.id) ?? 0));

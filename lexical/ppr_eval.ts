@@ -16,8 +16,7 @@ import { parseArgs } from "node:util";
 import { requireDataDir, writeFileAtomic } from "@cohesive/shared";
 import { mostFrequentSense, SenseCounts } from "./baselines.ts";
 import { disambiguateText } from "./disambiguate.ts";
-import { choosePprInstance, pprCorpus, type PprInstance } from "./ppr.ts";
-import { PRIOR_WEIGHTS } from "./prior.ts";
+import { choosePprInstance, PPR_PRIOR_WEIGHTS, pprCorpus, type PprInstance } from "./ppr.ts";
 import { readKeys, readRaganatoXml, type WsdCorpus, type WsdKeys } from "./raganato.ts";
 import { EVALUATION_SETS, scoreKeys } from "./score_quick.ts";
 import { WordNet } from "./wordnet.ts";
@@ -88,7 +87,7 @@ async function main(): Promise<void> {
     const insts = pprCorpus(dev, wn, config);
     const seconds = (performance.now() - t0) / 1000;
     const f1: Record<string, number> = {};
-    for (const w of PRIOR_WEIGHTS) {
+    for (const w of PPR_PRIOR_WEIGHTS) {
       const s = scoreKeys(devGold, keysOf(insts, (i) => choosePprInstance(i, w).sense.key)).f1;
       f1[String(w)] = round(s);
       if (w === 0 && s > bestAlone.f1 + 1e-9) bestAlone = { config, f1: s };
@@ -127,6 +126,12 @@ async function main(): Promise<void> {
       gold,
       keysOf(withPrior.insts, (i) => choosePprInstance(i, bestPrior.weight).sense.key),
     ),
+    ...(alone === withPrior ? {} : {
+      "ppr, knobs of ppr + prior": f1BySet(
+        gold,
+        keysOf(withPrior.insts, (i) => choosePprInstance(i, 0).sense.key),
+      ),
+    }),
     "first sense": f1BySet(gold, keysOf(alone.insts, (i) => i.candidates[0].key)),
     "MFS (SemCor)": f1BySet(
       gold,
@@ -140,10 +145,15 @@ async function main(): Promise<void> {
     "She deposited her salary at the bank.",
   ];
   const bank: Record<string, Record<string, string | null>> = {};
-  for (const [name, w] of [["ppr", 0], ["ppr + prior", bestPrior.weight]] as const) {
+  for (
+    const [name, w, knobs] of [
+      ["ppr", 0, bestAlone.config],
+      ["ppr + prior", bestPrior.weight, bestPrior.config],
+    ] as const
+  ) {
     bank[name] = {};
     for (const text of sentences) {
-      const t = disambiguateText(text, wn, { method: "ppr", priorWeight: w })
+      const t = disambiguateText(text, wn, { method: "ppr", priorWeight: w, ppr: knobs })
         .find((x) => x.text === "bank");
       bank[name][text] = t?.senseKey ?? null;
     }
@@ -185,7 +195,8 @@ async function main(): Promise<void> {
       "| knobs (semeval2007) | seconds | F1 alone | best F1 with prior (λ) |",
       "|---|---:|---:|---:|",
       ...grid.map((g) => {
-        const [w, f] = Object.entries(g.f1).reduce((a, b) => (b[1] > a[1] ? b : a));
+        const [w, f] = Object.entries(g.f1).sort((a, b) => Number(a[0]) - Number(b[0]))
+          .reduce((a, b) => (b[1] > a[1] ? b : a));
         return `| ${g.config} | ${g.seconds} | ${g.f1["0"]} | ${f} (${w}) |`;
       }),
     ].join("\n");
