@@ -250,7 +250,7 @@ async function writeReport(out: string, r: CompareReport): Promise<void> {
     "",
     `Ratio (steps to the threshold, confidence-weighted / single teacher): **${
       f(r.ratio, 2)
-    }** (goal ≤ 0.7).`,
+    }** (below 1: the confidence-weighted student gets there sooner).`,
     "",
   ].join("\n");
   await writeFileAtomic(join(out, "compare.md"), md);

@@ -58,10 +58,10 @@ export const PUBLISHED_WSD: readonly PublishedWsd[] = [
     },
     source: "Raganato et al. 2017",
   },
-  { system: "UKB", all: 67.3, source: "as quoted in issue 6" },
+  { system: "UKB", all: 67.3, source: "Agirre et al. 2018" },
   { system: "GlossBERT", all: 77.0, source: "Huang et al. 2019" },
-  { system: "LMGC (BERT)", all: 76.6, source: "as quoted in issue 6" },
-  { system: "LMGC-M (XLNet)", all: 77.5, source: "as quoted in issue 6" },
+  { system: "LMGC (BERT)", all: 76.6, source: "Wahle et al. 2021" },
+  { system: "LMGC-M (XLNet)", all: 77.5, source: "Wahle et al. 2021" },
 ];
 
 /** One baseline with one WordNet. */

@@ -124,7 +124,7 @@ export interface LmgcRunConfig {
   seed: number;
 }
 
-/** Defaults (the seed's BERT-base recipe, learning rate raised for small students). */
+/** Defaults (the BERT-base recipe of Wahle et al. 2021, learning rate raised for small students). */
 export const DEFAULT_LMGC_RUN: Readonly<LmgcRunConfig> = Object.freeze({
   model: "", // required
   mlm: false, // LMGC; true = LMGC-M
@@ -133,12 +133,12 @@ export const DEFAULT_LMGC_RUN: Readonly<LmgcRunConfig> = Object.freeze({
   dev: "", // default: semeval2007 of the data folder
   examples: 0, // SemCor alone
   wordnet: "3.0", // the framework's keys are WordNet 3.0
-  epochs: 3, // seed recipe
-  batchSize: 32, // seed recipe
-  lr: 1e-4, // seed recipe used 2e-5 for BERT-base
+  epochs: 3, // the paper's
+  batchSize: 32, // the paper's
+  lr: 1e-4, // the paper used 2e-5 for BERT-base
   warmup: 0.1, // 10 %
-  maxLength: 160, // seed recipe
-  dropout: -1, // the starting model's (the seed recipe's 0.2 was for BERT-base, pretrained with 0.1)
+  maxLength: 160, // the paper's
+  dropout: -1, // the starting model's (the paper's 0.2 was for BERT-base, pretrained with 0.1)
   negatives: -1, // all candidates
   negativeSampling: "uniform",
   maxInstances: 0, // all

@@ -21,6 +21,7 @@ import {
 import { tf } from "@cohesive/shared/tf";
 import { mixTopK, type TeacherTopK, teacherWeights } from "@cohesive/distill";
 import { bertForwardFlops } from "./flops.ts";
+import { describeAdapter } from "./gpu/adapter.ts";
 
 /** The measurement a run prints. */
 export interface OursResult {
@@ -44,6 +45,71 @@ export interface OursResult {
   seq: number;
   /** Rows per accumulated micro-batch. */
   micro: number;
+  /** The WebGPU adapter's description, on webgpu: whatever ran the step, named. */
+  adapter?: string;
+  /** With `--profile`: one more step, under `tf.profile`. */
+  profile?: StepProfile;
+}
+
+/** Where one step's work goes, as `tf.profile` sees it (kernels as tfjs launches them). */
+export interface StepProfile {
+  /** Kernel launches in the step (a few, such as reshapes, launch nothing on the device). */
+  kernels: number;
+  /** The step's wall time under profiling (each kernel timed alone: slower than a plain step). */
+  wall_ms: number;
+  /** Sum of the kernels' own times, where the backend's timer gives them. */
+  kernel_ms?: number;
+  /** Bytes of tensors the step left allocated, and the peak during it. */
+  new_bytes: number;
+  /** Peak bytes of tensors during the step. */
+  peak_bytes: number;
+  /** The kernels by total time (or count), at most 12. */
+  top: { name: string; count: number; ms?: number }[];
+  /** Why profiling failed, when it did (the timing above stands). */
+  error?: string;
+}
+
+/** Runs `f` once under `tf.profile` and summarises the kernels it launched. */
+async function profileStep(f: () => Promise<void>): Promise<StepProfile> {
+  const t0 = performance.now();
+  try {
+    const info = await tf.profile(async () => {
+      await f();
+      return [];
+    });
+    const by = new Map<string, { name: string; count: number; ms?: number }>();
+    let total: number | undefined;
+    for (const k of info.kernels) {
+      const e = by.get(k.name) ?? { name: k.name, count: 0 };
+      e.count++;
+      const ms = k.kernelTimeMs as unknown;
+      if (typeof ms === "number" && Number.isFinite(ms)) {
+        e.ms = (e.ms ?? 0) + ms;
+        total = (total ?? 0) + ms;
+      }
+      by.set(k.name, e);
+    }
+    const top = [...by.values()]
+      .sort((a, b) => (b.ms ?? 0) - (a.ms ?? 0) || b.count - a.count)
+      .slice(0, 12);
+    return {
+      kernels: info.kernels.length,
+      wall_ms: performance.now() - t0,
+      kernel_ms: total,
+      new_bytes: info.newBytes,
+      peak_bytes: info.peakBytes,
+      top,
+    };
+  } catch (e) {
+    return {
+      kernels: 0,
+      wall_ms: performance.now() - t0,
+      new_bytes: 0,
+      peak_bytes: 0,
+      top: [],
+      error: (e as Error).message.split("\n")[0],
+    };
+  }
 }
 
 async function peakRssMiB(): Promise<number> {
@@ -69,6 +135,7 @@ async function main() {
         teachers: { type: "string", default: "3" },
         topk: { type: "string", default: "64" },
         micro: { type: "string" },
+        profile: { type: "boolean", default: false },
       },
     })
   );
@@ -80,7 +147,9 @@ async function main() {
   if (B % micro !== 0) throw new RangeError(`--micro ${micro} must divide --batch ${B}`);
   const mode = values.mode!;
   if (!["train", "infer", "distill"].includes(mode)) throw new TypeError(`unknown mode ${mode}`);
-  await initRuntime({ backend: values.backend, quiet: true });
+  const runtime = await initRuntime({ backend: values.backend, quiet: true });
+  // The adapter tfjs' webgpu backend got (it asks for high-performance, as describeAdapter does).
+  const adapter = runtime.backend === "webgpu" ? (await describeAdapter())?.description : undefined;
   const cfg = resolveBertConfig({}); // BERT-mini: 4 layers, hidden 256, 4 heads, vocab 30,522
   const model = BertModel.create(cfg, 0);
   const opt = new AdamW(model.params);
@@ -118,10 +187,9 @@ async function main() {
     return { ids, positions, labels, teachers };
   });
 
-  const times: number[] = [];
-  for (let s = 0; s < warmup + steps; s++) {
+  /** One whole step (upload, compute, optimizer, download of what the step reads back). */
+  async function step(s: number): Promise<void> {
     const p = pool[s % pool.length];
-    const t0 = performance.now();
     const ids = tf.tensor2d(p.ids, [B, T], "int32");
     const pos = tf.tensor1d(p.positions, "int32");
     const labels = tf.tensor1d(p.labels, "int32");
@@ -194,8 +262,15 @@ async function main() {
       tf.dispose([topIds!, topProbs!, tail!].filter(Boolean));
     }
     tf.dispose([ids, pos, labels]);
+  }
+
+  const times: number[] = [];
+  for (let s = 0; s < warmup + steps; s++) {
+    const t0 = performance.now();
+    await step(s);
     if (s >= warmup) times.push(performance.now() - t0);
   }
+  const profile = values.profile ? await profileStep(() => step(warmup + steps)) : undefined;
   times.sort((a, b) => a - b);
   const median = times[Math.floor(times.length / 2)];
   const mean = times.reduce((a, b) => a + b, 0) / times.length;
@@ -211,6 +286,8 @@ async function main() {
     batch: B,
     seq: T,
     micro,
+    ...(adapter !== undefined ? { adapter } : {}),
+    ...(profile ? { profile } : {}),
   };
   console.log(JSON.stringify(r));
 }
