@@ -90,9 +90,11 @@ export interface Alignment {
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { alignGreedy } from "@cohesive/serve";
  * const m = new Float32Array([0.9, 0.8, 0.85, 0.1]);
- * alignGreedy(m, 2, 2, 0.5); // [{row: 0, col: 0, score: 0.9}, ...]; row 1 gets nothing left
+ * const pairs = alignGreedy(m, 2, 2, 0.5); // row 1 gets nothing left above 0.5
+ * assert.deepEqual(pairs.map((p) => [p.row, p.col]), [[0, 0]]);
  * ```
  */
 export function alignGreedy(

@@ -18,8 +18,9 @@ const BOUNDARY = /[.!?…]+["'”’)\]]*(?=\s)|\n\s*\n/gu;
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { splitSentences } from "@cohesive/serve";
- * splitSentences("One. Two!  Three").map((s) => s.text); // ["One.", "Two!", "Three"]
+ * assert.deepEqual(splitSentences("One. Two!  Three").map((s) => s.text), ["One.", "Two!", "Three"]);
  * ```
  */
 export function splitSentences(text: string, maxChars = MAX_SENTENCE_CHARS): TextSpan[] {

@@ -10,9 +10,12 @@ import { dirname, join } from "node:path";
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { writeFileAtomic } from "@cohesive/shared";
  * const dir = await Deno.makeTempDir();
  * await writeFileAtomic(`${dir}/a.json`, JSON.stringify({ ok: true }));
+ * assert.deepEqual(JSON.parse(await Deno.readTextFile(`${dir}/a.json`)), { ok: true });
+ * assert.deepEqual((await Array.fromAsync(Deno.readDir(dir))).map((e) => e.name), ["a.json"]);
  * ```
  */
 export async function writeFileAtomic(path: string, data: Uint8Array | string): Promise<void> {

@@ -94,9 +94,11 @@ const IGNORED_KEYS = new Set([
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { resolveBertConfig } from "@cohesive/shared";
  * const c = resolveBertConfig({ hidden_size: 128, num_attention_heads: 2 });
- * console.log(c.intermediate_size); // 1024 unless overridden
+ * assert.equal(c.hidden_size, 128);
+ * assert.equal(c.intermediate_size, 1024); // a default: it does not follow hidden_size
  * ```
  */
 export function resolveBertConfig(
