@@ -49,9 +49,10 @@ async function run({ seed, rounds }: StressJob): Promise<StressResult> {
     // Grow the heap between calls too (and free, so later outputs reuse freed blocks).
     ballast.push(tf.zeros([1 + rng.int(1 << 18)]));
     if (ballast.length > 6) ballast.splice(rng.int(ballast.length), 1)[0].dispose();
-    // Every third product's output is larger than the whole heap, so allocating it inside the
-    // kernel grows the memory (and detaches every view taken before); the others are small.
-    const grow = r % 3 === 0, heapBefore = heapBytes();
+    // Every third product's output (until the heap reaches 64 MiB) is larger than the whole heap,
+    // so allocating it inside the kernel grows the memory and detaches every earlier view; the
+    // others are small.
+    const heapBefore = heapBytes(), grow = r % 3 === 0 && heapBefore < 64 << 20;
     const side = Math.ceil(Math.sqrt(heapBefore / 4)) + 16;
     const M = grow ? side : 1 + rng.int(40), N = grow ? side : 1 + rng.int(40);
     const K = grow ? 2 : 1 + rng.int(40), batch = grow ? 1 : 1 + rng.int(3);
