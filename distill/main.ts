@@ -1,171 +1,186 @@
 /**
- * `deno task distill <subcommand>`: multi-teacher masked-LM distillation.
+ * `deno task distill <command>`: multi-teacher masked-LM distillation.
  *
  * @module
  */
-import { parseArgs } from "node:util";
-import { runCli, usage, UsageError } from "@cohesive/shared";
-import { pretrainTeacher } from "./teacher.ts";
+import {
+  BACKEND_FLAG,
+  defaultTextCorpus,
+  defineCommand,
+  type FlagValues,
+  type Program,
+  runMain,
+  UsageError,
+} from "@cohesive/shared";
+import { pretrainTeacher } from "./pretrain.ts";
 import { distillStudent } from "./student.ts";
 import { buildCache, parseShard } from "./cache.ts";
 import { compare, DEFAULT_VARIANTS, type Variant } from "./compare.ts";
+import { DEFAULT_MLM_RUN as D } from "./run_config.ts";
+import { WEIGHTINGS } from "./weighting.ts";
 
-const HELP = `usage: deno task distill <subcommand> [options]
-
-subcommands:
-  teacher   pretrain a masked-LM teacher on a text folder (one line = one example)
-  cache     run the teachers once over the training batches; store top-k per masked position
-  train     distil a student from K teachers (live, or from a cache)
-  compare   the convergence experiment: none / single best / uniform / confidence / entropy /
-            camkd students of equal compute; table, curves.svg, compare.json
-
-teacher options:
-  --out DIR          run folder (config, metrics.jsonl, checkpoints)            [required]
-  --data PATH|wordnet  text folder or file; default: the embedded WordNet text
-  --vocab SPEC       bert-base-uncased (default) or a vocab.txt / tokenizer.json
-  --layers N --hidden N --heads N --intermediate N   model sizes (default 2/128/2/512)
-  --steps N --batch N --seq N --lr X --seed N --accum N
-  --warmup F         warm-up share of the steps (default 0.05), then linear decay to 0
-  --dropout X        hidden and attention dropout (default 0.1; also overrides a --from
-                     checkpoint's; 0 learns faster in short, data-rich runs)
-  --eval-every N --save-every N
-  --config FILE      JSON run config (keys of the run config; unknown keys are an error)
-  --resume           continue the run in --out exactly where it stopped
-  --stop-at N        (teacher) pause at step N of the --steps schedule; --resume continues
-  --from DIR         (teacher) continue pretraining a checkpoint (e.g. a distilled student on
-                     more text) instead of starting from random weights; sizes are its own
-  --backend B        webgpu | wasm | cpu | auto
-Ctrl-C saves a checkpoint and exits; --resume continues it.
-
-train options (also: every teacher option above; the model options size the student,
-default 2 layers / hidden 128 / 2 heads):
-  --teachers A,B,C   teacher run or checkpoint folders (same vocabulary as the student)
-  --cache DIR        read teacher outputs and batches from a cache (see cache)
-  --weighting W      confidence (default) | uniform | entropy | camkd | single
-  --single I         teacher index for --weighting single (default 0)
-  --temperature T --alpha-kd X --alpha-mlm X --alpha-cos X --topk K
-  (a teacher's mass outside its top-k stays in the target as an even tail; config key
-  "topkTail": false renormalises the top-k instead)
-  --init random|teacher   teacher: every other layer of the first teacher of the same width
-
-compare options (plus the run options, which size and schedule the students, and the
-distillation options of train: --temperature --alpha-kd --alpha-mlm --alpha-cos --topk --init):
-  --teachers A,B,C --out DIR [--cache DIR] [--variants none,single,uniform,confidence,...]
-  Re-running continues unfinished variants and reuses finished ones.
-
-cache options:
-  --teachers A,B,C --out DIR --data PATH --vocab SPEC --batches N --batch N --seq N --seed N
-  --topk K (64) --temperature T (2) --shard i/N
-  A cluster fans the pass out with one process per shard, e.g. a Kubernetes indexed Job running
-  \`deno task distill cache ... --shard $JOB_COMPLETION_INDEX/N\` or a Slurm array running
-  \`... --shard $SLURM_ARRAY_TASK_ID/N\`, all writing the same --out (shared storage); a shard
-  that restarts skips the parts it already wrote. --seed, --batch and --seq must equal the
-  student run's.
-`;
-
-const RUN_OPTIONS = {
-  out: { type: "string" },
-  data: { type: "string" },
-  vocab: { type: "string" },
-  layers: { type: "string" },
-  hidden: { type: "string" },
-  heads: { type: "string" },
-  intermediate: { type: "string" },
-  steps: { type: "string" },
-  batch: { type: "string" },
-  seq: { type: "string" },
-  lr: { type: "string" },
-  warmup: { type: "string" },
-  dropout: { type: "string" },
-  seed: { type: "string" },
-  accum: { type: "string" },
-  "eval-every": { type: "string" },
-  "save-every": { type: "string" },
-  config: { type: "string" },
-  resume: { type: "boolean", default: false },
-  backend: { type: "string" },
-  help: { type: "boolean", short: "h", default: false },
+/** Flags of every training run (teacher, train, compare); absent ones come from --config. */
+const RUN_FLAGS = {
+  out: {
+    type: "string",
+    arg: "DIR",
+    required: true,
+    help: "run folder (config, metrics, checkpoints)",
+  },
+  data: {
+    type: "string",
+    arg: "PATH",
+    defaultText: "the data folder's corpus, else wordnet",
+    help: "text folder or file (one line = one example), or wordnet (its embedded text)",
+  },
+  vocab: {
+    type: "string",
+    arg: "SPEC",
+    defaultText: D.vocab,
+    help: "bert-base-uncased, or a vocab.txt / tokenizer.json",
+  },
+  layers: { type: "int", min: 1, defaultText: "2", help: "transformer layers" },
+  hidden: { type: "int", min: 1, defaultText: "128", help: "hidden size" },
+  heads: { type: "int", min: 1, defaultText: "2", help: "attention heads" },
+  intermediate: { type: "int", min: 1, defaultText: "4 x hidden", help: "feed-forward size" },
+  steps: { type: "int", min: 1, defaultText: String(D.steps), help: "optimizer updates" },
+  batch: { type: "int", min: 1, defaultText: String(D.batchSize), help: "rows per micro-batch" },
+  seq: { type: "int", min: 8, defaultText: String(D.seqLen), help: "tokens per row" },
+  lr: { type: "number", above: 0, defaultText: String(D.lr), help: "peak learning rate (AdamW)" },
+  warmup: {
+    type: "number",
+    min: 0,
+    max: 0.99,
+    defaultText: String(D.warmup),
+    help: "warm-up share of the steps, then linear decay to 0",
+  },
+  dropout: {
+    type: "number",
+    min: 0,
+    max: 0.99,
+    defaultText: "0.1",
+    help: "hidden and attention dropout (also overrides a --from checkpoint's;\n" +
+      "0 learns faster in short, data-rich runs)",
+  },
+  seed: { type: "int", min: 0, defaultText: "0", help: "seed of weights, masking and dropout" },
+  accum: { type: "int", min: 1, defaultText: "1", help: "micro-batches per update" },
+  "eval-every": {
+    type: "int",
+    min: 0,
+    defaultText: String(D.evalEvery),
+    help: "held-out evaluation every N steps (0: at the end)",
+  },
+  "save-every": {
+    type: "int",
+    min: 0,
+    defaultText: String(D.saveEvery),
+    help: "checkpoint every N steps (0: at the end)",
+  },
+  config: {
+    type: "string",
+    arg: "FILE",
+    help: "JSON run config (its keys; unknown keys are an error); flags override it",
+  },
+  resume: { type: "boolean", help: "continue the run in --out exactly where it stopped" },
+  backend: BACKEND_FLAG,
 } as const;
 
-const num = (name: string, v: string | undefined) => {
-  if (v === undefined) return undefined;
-  const n = Number(v);
-  if (!Number.isFinite(n)) throw new UsageError(`--${name} must be a number, got "${v}"`);
-  return n;
-};
+/** Distillation flags shared by `train` and `compare`. */
+const KD_FLAGS = {
+  teachers: {
+    type: "string",
+    arg: "A,B",
+    list: true,
+    help: "teacher run or checkpoint folders (same vocabulary as the student)",
+  },
+  cache: { type: "string", arg: "DIR", help: "read teacher outputs and batches from a cache" },
+  temperature: { type: "number", above: 0, defaultText: "2", help: "distillation temperature" },
+  "alpha-kd": { type: "number", min: 0, defaultText: "5", help: "weight of the KL term" },
+  "alpha-mlm": { type: "number", min: 0, defaultText: "2", help: "weight of the MLM term" },
+  "alpha-cos": {
+    type: "number",
+    min: 0,
+    defaultText: "1",
+    help: "weight of the hidden-state cosine term (when sizes match)",
+  },
+  topk: {
+    type: "int",
+    min: 1,
+    defaultText: "64",
+    help: "teacher probabilities kept per position (the rest stays an even tail;\n" +
+      'config key "topkTail": false renormalises the top-k instead)',
+  },
+  init: {
+    type: "string",
+    choices: ["random", "teacher"],
+    defaultText: "random",
+    help: "teacher: every other layer of the first teacher of the same width",
+  },
+} as const;
+
+type RunValues = Partial<FlagValues<typeof RUN_FLAGS>>;
+type KdValues = Partial<FlagValues<typeof KD_FLAGS>>;
 
 async function readConfigFile(path: string | undefined): Promise<Record<string, unknown>> {
   if (!path) return {};
+  let text: string;
   try {
-    return JSON.parse(await Deno.readTextFile(path));
+    text = await Deno.readTextFile(path);
   } catch (e) {
-    throw new TypeError(
-      `${path}: cannot read the run config (${(e as Error).message.split("\n")[0]})`,
-    );
+    if (e instanceof Deno.errors.NotFound) {
+      throw new UsageError(`cannot read ${path}: no such file`);
+    }
+    throw e;
+  }
+  try {
+    return JSON.parse(text);
+  } catch (e) {
+    throw new UsageError(`${path}: not a JSON run config (${(e as Error).message})`);
   }
 }
 
-/** The run config fields common to teacher and train, from flags over a --config file. */
-/** Distillation options shared by `train` and `compare`. */
-const KD_OPTIONS = {
-  temperature: { type: "string" },
-  "alpha-kd": { type: "string" },
-  "alpha-mlm": { type: "string" },
-  "alpha-cos": { type: "string" },
-  topk: { type: "string" },
-  init: { type: "string" },
-} as const;
-
-function kdPartial(
-  values: Record<string, string | boolean | undefined>,
-  fromFile: Record<string, unknown>,
-) {
-  const s = (k: string) => values[k] as string | undefined;
+function kdPartial(v: KdValues, file: Record<string, unknown>) {
   return {
-    temperature: num("temperature", s("temperature")) ?? fromFile.temperature,
-    alphaKd: num("alpha-kd", s("alpha-kd")) ?? fromFile.alphaKd,
-    alphaMlm: num("alpha-mlm", s("alpha-mlm")) ?? fromFile.alphaMlm,
-    alphaCos: num("alpha-cos", s("alpha-cos")) ?? fromFile.alphaCos,
-    topk: num("topk", s("topk")) ?? fromFile.topk,
-    init: s("init") ?? fromFile.init,
+    temperature: v.temperature ?? file.temperature,
+    alphaKd: v["alpha-kd"] ?? file.alphaKd,
+    alphaMlm: v["alpha-mlm"] ?? file.alphaMlm,
+    alphaCos: v["alpha-cos"] ?? file.alphaCos,
+    topk: v.topk ?? file.topk,
+    init: v.init ?? file.init,
   };
 }
 
-function runPartial(
-  values: Record<string, string | boolean | undefined>,
-  fromFile: Record<string, unknown>,
-) {
-  const s = (k: string) => values[k] as string | undefined;
-  const model: Record<string, unknown> = { ...((fromFile.model as object | undefined) ?? {}) };
+/** The run config from flags over a --config file; a new run's text defaults to the data folder. */
+function runPartial(v: RunValues, file: Record<string, unknown>) {
+  const model: Record<string, unknown> = { ...((file.model as object | undefined) ?? {}) };
   const sizes = {
-    num_hidden_layers: num("layers", s("layers")),
-    hidden_size: num("hidden", s("hidden")),
-    num_attention_heads: num("heads", s("heads")),
-    intermediate_size: num("intermediate", s("intermediate")),
+    num_hidden_layers: v.layers,
+    hidden_size: v.hidden,
+    num_attention_heads: v.heads,
+    intermediate_size: v.intermediate,
   };
-  for (const [k, v] of Object.entries(sizes)) if (v !== undefined) model[k] = v;
-  const dropout = num("dropout", s("dropout"));
-  if (dropout !== undefined) {
-    model.hidden_dropout_prob = dropout;
-    model.attention_probs_dropout_prob = dropout;
+  for (const [k, x] of Object.entries(sizes)) if (x !== undefined) model[k] = x;
+  if (v.dropout !== undefined) {
+    model.hidden_dropout_prob = v.dropout;
+    model.attention_probs_dropout_prob = v.dropout;
   }
   if (sizes.hidden_size && !sizes.intermediate_size) {
     model.intermediate_size = 4 * sizes.hidden_size;
   }
   return {
-    ...fromFile,
-    data: s("data") ?? fromFile.data,
-    vocab: s("vocab") ?? fromFile.vocab,
+    ...file,
+    data: v.data ?? file.data ?? (v.resume ? undefined : defaultTextCorpus()),
+    vocab: v.vocab ?? file.vocab,
     model,
-    steps: num("steps", s("steps")),
-    batchSize: num("batch", s("batch")),
-    seqLen: num("seq", s("seq")),
-    lr: num("lr", s("lr")),
-    warmup: num("warmup", s("warmup")),
-    seed: num("seed", s("seed")),
-    accumSteps: num("accum", s("accum")),
-    evalEvery: num("eval-every", s("eval-every")),
-    saveEvery: num("save-every", s("save-every")),
+    steps: v.steps,
+    batchSize: v.batch,
+    seqLen: v.seq,
+    lr: v.lr,
+    warmup: v.warmup,
+    seed: v.seed,
+    accumSteps: v.accum,
+    evalEvery: v["eval-every"],
+    saveEvery: v["save-every"],
   };
 }
 
@@ -180,169 +195,192 @@ function report(
     checkpoint: string;
   },
 ): void {
-  const how = r.interrupted ? "interrupted" : r.step < r.config.steps ? "paused" : "done";
+  if (r.interrupted) {
+    console.log(
+      `interrupted at step ${r.step}/${r.config.steps}, ${r.seconds.toFixed(0)} s; checkpoint ` +
+        `${r.checkpoint}; --resume continues it`,
+    );
+    Deno.exit(130);
+  }
+  const how = r.step < r.config.steps ? "paused" : "done";
   console.log(
     `${how} at step ${r.step}/${r.config.steps}: held-out MLM loss ${r.heldout.loss.toFixed(4)} ` +
-      `(perplexity ${r.heldout.ppl.toFixed(1)}), ${
-        r.seconds.toFixed(0)
-      } s; checkpoint ${r.checkpoint}`,
-  );
-  if (r.interrupted) Deno.exit(130);
-}
-
-async function teacher(args: string[]) {
-  const { values } = usage(() =>
-    parseArgs({
-      args,
-      options: { ...RUN_OPTIONS, "stop-at": { type: "string" }, from: { type: "string" } },
-    })
-  );
-  if (values.help) return console.log(HELP);
-  if (!values.out) throw new UsageError("--out DIR is required (see --help)");
-  const fromFile = await readConfigFile(values.config);
-  const partial = { ...runPartial(values, fromFile), from: values.from ?? fromFile.from };
-  const r = await pretrainTeacher(values.out, partial, {
-    resume: values.resume,
-    backend: values.backend,
-    stopAt: num("stop-at", values["stop-at"]),
-  });
-  report(r);
-}
-
-async function trainCmd(args: string[]) {
-  const { values } = usage(() =>
-    parseArgs({
-      args,
-      options: {
-        ...RUN_OPTIONS,
-        ...KD_OPTIONS,
-        teachers: { type: "string" },
-        cache: { type: "string" },
-        weighting: { type: "string" },
-        single: { type: "string" },
-      },
-    })
-  );
-  if (values.help) return console.log(HELP);
-  if (!values.out) throw new UsageError("--out DIR is required (see --help)");
-  const fromFile = await readConfigFile(values.config);
-  const partial = {
-    ...runPartial(values, fromFile),
-    teachers: values.teachers?.split(",").filter(Boolean) ?? fromFile.teachers,
-    cache: values.cache ?? fromFile.cache,
-    weighting: values.weighting ?? fromFile.weighting,
-    single: num("single", values.single) ?? fromFile.single,
-    ...kdPartial(values, fromFile),
-  };
-  const r = await distillStudent(values.out, partial, {
-    resume: values.resume,
-    backend: values.backend,
-  });
-  report(r);
-}
-
-async function cacheCmd(args: string[]) {
-  const { values } = usage(() =>
-    parseArgs({
-      args,
-      options: {
-        teachers: { type: "string" },
-        out: { type: "string" },
-        data: { type: "string", default: "wordnet" },
-        vocab: { type: "string", default: "bert-base-uncased" },
-        batches: { type: "string" },
-        batch: { type: "string", default: "32" },
-        seq: { type: "string", default: "128" },
-        seed: { type: "string", default: "0" },
-        topk: { type: "string", default: "64" },
-        temperature: { type: "string", default: "2" },
-        shard: { type: "string" },
-        backend: { type: "string" },
-        help: { type: "boolean", short: "h", default: false },
-      },
-    })
-  );
-  if (values.help) return console.log(HELP);
-  if (!values.out) throw new UsageError("--out DIR is required (see --help)");
-  if (!values.teachers) throw new UsageError("--teachers A,B,... is required");
-  if (!values.batches) {
-    throw new UsageError("--batches N is required (the student's steps x accum)");
-  }
-  const { initRuntime } = await import("@cohesive/shared");
-  await initRuntime({ backend: values.backend });
-  const m = await buildCache({
-    teachers: values.teachers.split(",").filter(Boolean),
-    out: values.out,
-    data: values.data!,
-    vocab: values.vocab,
-    batches: num("batches", values.batches)!,
-    batchSize: num("batch", values.batch)!,
-    seqLen: num("seq", values.seq)!,
-    seed: num("seed", values.seed)!,
-    topk: num("topk", values.topk),
-    temperature: num("temperature", values.temperature),
-    shard: parseShard(values.shard),
-  });
-  console.log(
-    `cached ${m.batches} micro-batches of ${m.teachers.length} teachers into ${values.out}`,
+      `(perplexity ${r.heldout.ppl.toFixed(1)}), ${r.seconds.toFixed(0)} s; checkpoint ` +
+      r.checkpoint,
   );
 }
 
-async function compareCmd(args: string[]) {
-  const { values } = usage(() =>
-    parseArgs({
-      args,
-      options: {
-        ...RUN_OPTIONS,
-        ...KD_OPTIONS,
-        teachers: { type: "string" },
-        cache: { type: "string" },
-        variants: { type: "string" },
-      },
-    })
-  );
-  if (values.help) return console.log(HELP);
-  if (!values.out) throw new UsageError("--out DIR is required (see --help)");
-  if (!values.teachers) throw new UsageError("--teachers A,B,... is required");
-  const variants =
-    (values.variants?.split(",").filter(Boolean) ?? [...DEFAULT_VARIANTS]) as Variant[];
-  for (const v of variants) {
-    if (!DEFAULT_VARIANTS.includes(v)) {
-      throw new UsageError(`unknown variant "${v}" (${DEFAULT_VARIANTS.join(", ")})`);
+const teacher = defineCommand({
+  summary: "Pretrain a masked-LM teacher on a text folder (one line = one example).",
+  notes: "Ctrl-C saves a checkpoint and exits; --resume continues it. With COHESIVE_DATA set " +
+    "(or ../shared/data\npresent) the default text is its corpus/ folder, as for `eval mlm`.",
+  flags: {
+    ...RUN_FLAGS,
+    "stop-at": {
+      type: "int",
+      min: 1,
+      arg: "N",
+      help: "pause at step N of the --steps schedule; --resume continues",
+    },
+    from: {
+      type: "string",
+      arg: "DIR",
+      help: "continue pretraining a checkpoint or run folder (e.g. a distilled student on\n" +
+        "more text) instead of random weights; sizes are its own",
+    },
+    "vocab-size": {
+      type: "int",
+      min: 16,
+      arg: "N",
+      help: "train a WordPiece vocabulary of N entries on --data instead of --vocab\n" +
+        "(kept in DIR/tokenizer/ and in every checkpoint)",
+    },
+  },
+  async run(v) {
+    const file = await readConfigFile(v.config);
+    const partial = {
+      ...runPartial(v, file),
+      from: v.from ?? file.from,
+      vocabSize: v["vocab-size"] ?? file.vocabSize,
+    };
+    report(
+      await pretrainTeacher(v.out, partial, {
+        resume: v.resume,
+        backend: v.backend,
+        stopAt: v["stop-at"],
+      }),
+    );
+  },
+});
+
+const trainCmd = defineCommand({
+  summary: "Distil a student from K teachers (live, or from a cache).",
+  notes: "The model flags size the student (default 2 layers / hidden 128 / 2 heads).",
+  flags: {
+    ...RUN_FLAGS,
+    ...KD_FLAGS,
+    weighting: {
+      type: "string",
+      choices: WEIGHTINGS,
+      defaultText: "confidence",
+      help: "how teachers are weighted per token",
+    },
+    single: { type: "int", min: 0, defaultText: "0", help: "teacher index for --weighting single" },
+  },
+  async run(v) {
+    const file = await readConfigFile(v.config);
+    const partial = {
+      ...runPartial(v, file),
+      teachers: v.teachers ?? file.teachers,
+      cache: v.cache ?? file.cache,
+      weighting: v.weighting ?? file.weighting,
+      single: v.single ?? file.single,
+      ...kdPartial(v, file),
+    };
+    report(await distillStudent(v.out, partial, { resume: v.resume, backend: v.backend }));
+  },
+});
+
+const cacheCmd = defineCommand({
+  summary: "Run the teachers once over the training batches; store top-k per masked position.",
+  notes: "A cluster fans the pass out with one process per shard, e.g. a Kubernetes indexed Job " +
+    "running\n`deno task distill cache ... --shard $JOB_COMPLETION_INDEX/N` or a Slurm array " +
+    "running\n`... --shard $SLURM_ARRAY_TASK_ID/N`, all writing the same --out (shared storage); " +
+    "a shard that\nrestarts skips the parts it already wrote. --seed, --batch and --seq must " +
+    "equal the student run's.",
+  flags: {
+    teachers: { ...KD_FLAGS.teachers, required: true },
+    out: { type: "string", arg: "DIR", required: true, help: "cache folder" },
+    data: {
+      type: "string",
+      arg: "PATH",
+      defaultText: "the data folder's corpus, else wordnet",
+      help: "text folder or file, or wordnet",
+    },
+    vocab: { type: "string", arg: "SPEC", default: "bert-base-uncased", help: "vocabulary" },
+    batches: {
+      type: "int",
+      min: 1,
+      required: true,
+      help: "micro-batches to cache (the student's steps x accum)",
+    },
+    batch: { type: "int", min: 1, default: 32, help: "rows per micro-batch" },
+    seq: { type: "int", min: 8, default: 128, help: "tokens per row" },
+    seed: { type: "int", min: 0, default: 0, help: "seed of the batches" },
+    topk: { type: "int", min: 1, default: 64, help: "probabilities kept per position" },
+    temperature: {
+      type: "number",
+      above: 0,
+      default: 2,
+      help: "temperature of the cached probabilities",
+    },
+    shard: { type: "string", arg: "i/N", help: "this process's share of the batches" },
+    backend: BACKEND_FLAG,
+  },
+  async run(v) {
+    let shard;
+    try {
+      shard = parseShard(v.shard);
+    } catch (e) {
+      throw new UsageError((e as Error).message);
     }
-  }
-  const fromFile = await readConfigFile(values.config);
-  const run = { ...runPartial(values, fromFile), ...kdPartial(values, fromFile) };
-  const r = await compare({
-    teachers: values.teachers.split(",").filter(Boolean),
-    out: values.out,
-    run,
-    variants,
-    cache: values.cache,
-    backend: values.backend,
-  });
-  console.log(`report: ${values.out}/compare.md (ratio ${r.ratio?.toFixed(2) ?? "n/a"})`);
-}
+    const { initRuntime } = await import("@cohesive/shared");
+    await initRuntime({ backend: v.backend });
+    const m = await buildCache({
+      teachers: v.teachers,
+      out: v.out,
+      data: v.data ?? defaultTextCorpus(),
+      vocab: v.vocab,
+      batches: v.batches,
+      batchSize: v.batch,
+      seqLen: v.seq,
+      seed: v.seed,
+      topk: v.topk,
+      temperature: v.temperature,
+      shard,
+    });
+    console.log(`cached ${m.batches} micro-batches of ${m.teachers.length} teachers into ${v.out}`);
+  },
+});
 
-async function main() {
-  const [sub, ...rest] = Deno.args;
-  switch (sub) {
-    case "teacher":
-      return await teacher(rest);
-    case "train":
-      return await trainCmd(rest);
-    case "cache":
-      return await cacheCmd(rest);
-    case "compare":
-      return await compareCmd(rest);
-    case undefined:
-    case "-h":
-    case "--help":
-    case "help":
-      return console.log(HELP);
-    default:
-      throw new UsageError(`unknown subcommand "${sub}" (see --help)`);
-  }
-}
+const compareCmd = defineCommand({
+  summary: "The convergence experiment: none / single best / uniform / confidence / entropy /\n" +
+    "camkd students of equal compute; table, curves.svg, compare.json.",
+  notes: "The run flags size and schedule the students. Re-running continues unfinished " +
+    "variants and\nreuses finished ones.",
+  flags: {
+    ...RUN_FLAGS,
+    ...KD_FLAGS,
+    teachers: { ...KD_FLAGS.teachers, required: true },
+    variants: {
+      type: "string",
+      list: true,
+      choices: DEFAULT_VARIANTS,
+      defaultText: "all",
+      help: "the students to train",
+    },
+  },
+  async run(v) {
+    const file = await readConfigFile(v.config);
+    const run = { ...runPartial(v, file), ...kdPartial(v, file) };
+    const r = await compare({
+      teachers: v.teachers,
+      out: v.out,
+      run,
+      variants: (v.variants ?? [...DEFAULT_VARIANTS]) as Variant[],
+      cache: v.cache,
+      backend: v.backend,
+    });
+    console.log(`report: ${v.out}/compare.md (ratio ${r.ratio?.toFixed(2) ?? "n/a"})`);
+  },
+});
 
-if (import.meta.main) await runCli(main);
+/** `deno task distill`. */
+export const DISTILL_PROGRAM: Program = {
+  summary: "Multi-teacher masked-LM distillation.",
+  commands: { teacher, train: trainCmd, cache: cacheCmd, compare: compareCmd } as Program[
+    "commands"
+  ],
+};
+
+if (import.meta.main) await runMain("deno task distill", DISTILL_PROGRAM);

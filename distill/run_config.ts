@@ -5,7 +5,13 @@
  *
  * @module
  */
-import { type BertConfig, resolveBertConfig, type TrainConfig } from "@cohesive/shared";
+import {
+  type BertConfig,
+  requirePositiveIntegers,
+  resolveBertConfig,
+  resolveStrict,
+  type TrainConfig,
+} from "@cohesive/shared";
 
 /** Everything a masked-LM pretraining run needs to be reproduced. */
 export interface MlmRunConfig {
@@ -78,24 +84,9 @@ export function resolveMlmRun(
   partial: Record<string, unknown>,
   source = "run config",
 ): MlmRunConfig {
-  const out: Record<string, unknown> = structuredClone(DEFAULT_MLM_RUN) as Record<string, unknown>;
-  for (const [k, v] of Object.entries(partial)) {
-    if (v === undefined) continue;
-    if (!(k in DEFAULT_MLM_RUN)) throw new TypeError(`${source}: unknown key "${k}"`);
-    const want: string = typeof (DEFAULT_MLM_RUN as unknown as Record<string, unknown>)[k];
-    const got: string = typeof v;
-    if (got !== want) {
-      throw new TypeError(`${source}: "${k}" must be a ${want}, got ${JSON.stringify(v)}`);
-    }
-    out[k] = k === "model" ? { ...(out.model as object), ...(v as object) } : v;
-  }
-  const c = out as unknown as MlmRunConfig;
+  const c = resolveStrict(DEFAULT_MLM_RUN, partial, source, { merge: ["model"] });
   resolveBertConfig(c.model as Record<string, unknown>, `${source}: model`); // validates the keys
-  for (const k of ["seqLen", "batchSize", "accumSteps", "steps", "evalBatches"] as const) {
-    if (!Number.isInteger(c[k]) || c[k] <= 0) {
-      throw new RangeError(`${source}: "${k}" must be a positive integer, got ${c[k]}`);
-    }
-  }
+  requirePositiveIntegers(source, c, ["seqLen", "batchSize", "accumSteps", "steps", "evalBatches"]);
   if (c.seqLen < 8) throw new RangeError(`${source}: "seqLen" must be at least 8`);
   if (!(c.maskProb > 0 && c.maskProb < 1)) {
     throw new RangeError(`${source}: "maskProb" must be in (0, 1)`);

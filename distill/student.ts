@@ -7,31 +7,28 @@
  *
  * @module
  */
-import { join } from "node:path";
 import {
   batchTensors,
   type BertConfig,
   BertModel,
-  fixedBatches,
   heldoutEvaluator,
   type HostTensor,
   initRuntime,
   kdLossTopK,
-  latestCheckpoint,
   loadCheckpoint,
   type MlmBatch,
-  mlmHeldoutLoss,
-  resolveBertConfig,
+  type MlmStream,
   resolveRunConfig,
+  resolveStrict,
   Rng,
   sparseCrossEntropy,
   train,
   type TrainResult,
-  writeFileAtomic,
 } from "@cohesive/shared";
 import { tf } from "@cohesive/shared/tf";
 import { DEFAULT_MLM_RUN, type MlmRunConfig, resolveMlmRun } from "./run_config.ts";
 import { trainConfigOf } from "./run_config.ts";
+import { finishRun, heldoutBatches, modelConfigOf, writeRunFile } from "./run_folder.ts";
 import { loadTokenizer, mlmTokenizer, openText } from "./text_source.ts";
 import {
   assertSameVocab,
@@ -99,24 +96,10 @@ export function resolveDistillRun(
   partial: Record<string, unknown>,
   source = "run config",
 ): DistillRunConfig {
-  const base: Record<string, unknown> = {}, extra: Record<string, unknown> = {};
-  for (const [k, v] of Object.entries(partial)) {
-    if (v === undefined) continue;
-    if (k in DEFAULT_MLM_RUN) base[k] = v;
-    else if (k in DEFAULT_DISTILL_RUN) extra[k] = v;
-    else throw new TypeError(`${source}: unknown key "${k}"`);
-  }
-  const c = { ...DEFAULT_DISTILL_RUN, ...resolveMlmRun(base, source) } as DistillRunConfig;
-  for (const [k, v] of Object.entries(extra)) {
-    const want = Array.isArray((DEFAULT_DISTILL_RUN as unknown as Record<string, unknown>)[k])
-      ? "array"
-      : typeof (DEFAULT_DISTILL_RUN as unknown as Record<string, unknown>)[k];
-    const got = Array.isArray(v) ? "array" : typeof v;
-    if (got !== want) {
-      throw new TypeError(`${source}: "${k}" must be a ${want}, got ${JSON.stringify(v)}`);
-    }
-    (c as unknown as Record<string, unknown>)[k] = v;
-  }
+  const mlm: Record<string, unknown> = {};
+  for (const [k, v] of Object.entries(partial)) if (k in DEFAULT_MLM_RUN) mlm[k] = v;
+  const c = resolveStrict(DEFAULT_DISTILL_RUN, partial, source, { merge: ["model"] });
+  Object.assign(c, resolveMlmRun(mlm, source));
   if (!WEIGHTINGS.includes(c.weighting)) {
     throw new RangeError(
       `${source}: unknown weighting "${c.weighting}" (use ${WEIGHTINGS.join(", ")})`,
@@ -178,7 +161,7 @@ export interface DistillResult extends TrainResult {
   /** Resolved config. */
   config: DistillRunConfig;
   /** Final held-out MLM loss and perplexity. */
-  heldout: { loss: number; ppl: number };
+  heldout: { loss: number; ppl: number }; // NaN when interrupted
   /** Final checkpoint folder. */
   checkpoint: string;
   /** Wall time (this process), seconds. */
@@ -214,7 +197,6 @@ export async function distillStudent(
   opts: DistillOptions = {},
 ): Promise<DistillResult> {
   const t0 = performance.now();
-  const runFile = join(runDir, "run.json");
   const withStudent = {
     ...partial,
     model: { ...DEFAULT_STUDENT, ...((partial.model as object | undefined) ?? {}) },
@@ -222,215 +204,240 @@ export async function distillStudent(
   const cfg = await resolveRunConfig(runDir, withStudent, opts.resume, resolveDistillRun);
   // Validate every input before the run folder is created.
   const cache = cfg.cache ? await CacheReader.open(cfg.cache) : undefined;
-  if (cache) {
-    const m = cache.manifest;
-    const want = {
-      batchSize: cfg.batchSize,
-      seqLen: cfg.seqLen,
-      seed: cfg.seed,
-      data: cfg.data,
-      vocab: cfg.vocab,
-      temperature: cfg.temperature, // the cached probabilities are at the cache's T
-    };
-    for (const [k, v] of Object.entries(want)) {
-      if ((m as unknown as Record<string, unknown>)[k] !== v) {
-        throw new RangeError(
-          `${cfg.cache}: the cache was made with ${k} ${
-            JSON.stringify((m as unknown as Record<string, unknown>)[k])
-          }, this run has ${JSON.stringify(v)}`,
-        );
-      }
-    }
-    if (m.batches < cfg.steps * cfg.accumSteps) {
-      throw new RangeError(
-        `${cfg.cache}: holds ${m.batches} micro-batches, the run needs ${
-          cfg.steps * cfg.accumSteps
-        }`,
-      );
-    }
-    if (cfg.teachers.length === 0) cfg.teachers = m.teachers;
-  }
+  if (cache) checkCache(cfg, cache);
   const tok = await loadTokenizer(cfg.vocab);
-  const mtok = mlmTokenizer(tok);
   const useTeachers = cfg.alphaKd > 0 && cfg.teachers.length > 0;
   const runtime = await initRuntime({ backend: opts.backend, quiet: opts.progress === false });
-  const teachers: Teacher[] = useTeachers && !cache
-    ? await loadTeachers(cfg.teachers, { tokens: tok.vocab, name: `vocabulary ${cfg.vocab}` })
-    : [];
-  if (cache && useTeachers) {
-    // The cache's teachers must still match the student's vocabulary.
-    for (const t of cfg.teachers) {
-      const ck = await loadCheckpoint(await resolveCheckpointDir(t));
-      assertSameVocab(tok.vocab, `vocabulary ${cfg.vocab}`, ck.vocab ?? [], `teacher ${t}`);
-    }
-  }
-  if (
-    cfg.weighting === "single" && useTeachers &&
-    !(cfg.single >= 0 && cfg.single < cfg.teachers.length)
-  ) {
-    throw new RangeError(`single teacher index ${cfg.single} is out of range`);
-  }
+  const teachers = useTeachers ? await checkedTeachers(cfg, tok.vocab, !cache) : [];
   const stream = cache
     ? undefined
-    : (await openText(cfg.data, mtok, cfg.seqLen)).only("train", cfg.heldoutPercent);
-  const heldStream = (await openText(cfg.data, mtok, cfg.seqLen)).only(
-    "heldout",
-    cfg.heldoutPercent,
-  );
-  const heldout = await fixedBatches(heldStream, cfg.evalBatches, cfg.batchSize, 1234);
-  const modelCfg = resolveBertConfig({
-    ...cfg.model,
-    vocab_size: tok.vocabSize,
-    max_position_embeddings: Math.max(cfg.model.max_position_embeddings ?? 512, cfg.seqLen),
+    : (await openText(cfg.data, mlmTokenizer(tok), cfg.seqLen)).only("train", cfg.heldoutPercent);
+  const heldout = await heldoutBatches(cfg, mlmTokenizer(tok));
+  const modelCfg = modelConfigOf(cfg, tok.vocabSize);
+  const student = await initStudent(cfg, modelCfg, teachers);
+  await writeRunFile(runDir, opts.resume, {
+    kind: "distill",
+    config: cfg,
+    model: modelCfg,
+    backend: runtime.backend,
   });
-  let student: BertModel;
-  if (cfg.init === "teacher") {
-    const src = teachers[0] ?? (await loadTeachers([cfg.teachers[0]]))[0];
-    student = BertModel.fromWeights(
-      modelCfg,
-      weightsFromTeacher(modelCfg, src.model.config, await src.model.weights()),
-      cfg.seed,
-    );
-  } else student = BertModel.create(modelCfg, cfg.seed);
-
-  await Deno.mkdir(runDir, { recursive: true });
-  if (!opts.resume) {
-    await writeFileAtomic(
-      runFile,
-      JSON.stringify(
-        { kind: "distill", config: cfg, model: modelCfg, backend: runtime.backend },
-        null,
-        2,
-      ),
-    );
-  }
-
-  const rng = new Rng(cfg.seed);
-  let cursor = 0; // micro-batches consumed (cache index)
-  // Tensors of the previous micro-batch's targets, freed when the next one is made.
-  let live: tf.Tensor[] = [];
-  const cosTeachers = teachers.filter((t) => t.model.config.hidden_size === modelCfg.hidden_size);
-  const next = async (): Promise<Micro> => {
-    tf.dispose(live);
-    live = [];
-    let batch: MlmBatch, outs: TeacherTopK[] = [];
-    if (cache) {
-      const c = await cache.get(cursor);
-      batch = c.batch;
-      outs = c.teachers;
-    } else {
-      batch = await stream!.batch(cfg.batchSize, rng, cfg.maskProb);
-      if (useTeachers) {
-        for (const t of teachers) {
-          outs.push(await teacherTopK(t.model, batch, cfg.temperature, cfg.topk));
-        }
-      }
-    }
-    cursor++;
-    const micro: Micro = { batch };
-    if (useTeachers) {
-      const mix = mixTopK(
-        outs,
-        teacherWeights(cfg.weighting, outs, cfg.single),
-        cfg.topkTail ? student.config.vocab_size : undefined,
-      );
-      const N = batch.labels.length;
-      micro.target = {
-        ids: tf.tensor2d(mix.ids, [N, mix.width], "int32"),
-        probs: tf.tensor2d(mix.probs, [N, mix.width], "float32"),
-        labels: tf.tensor1d(batch.labels, "int32"),
-        ...(mix.tail ? { tail: tf.tensor1d(mix.tail, "float32") } : {}),
-      };
-      live.push(micro.target.ids, micro.target.probs, micro.target.labels);
-      if (micro.target.tail) live.push(micro.target.tail);
-    }
-    if (useTeachers && cfg.alphaCos > 0 && cosTeachers.length > 0) {
-      micro.teacherHidden = tf.tidy(() => {
-        const t = batchTensors(batch);
-        const hs = cosTeachers.map((c) =>
-          c.model.forward({ inputIds: t.inputIds, attentionMask: t.attentionMask })
-        );
-        return (hs.length === 1 ? hs[0] : tf.div(tf.addN(hs), hs.length)) as tf.Tensor3D;
-      });
-      live.push(micro.teacherHidden);
-    }
-    return micro;
-  };
-  const loss = (m: Micro, seed: number): tf.Scalar => {
-    const t = batchTensors(m.batch);
-    const h = student.forward({ inputIds: t.inputIds, attentionMask: t.attentionMask }, {
-      training: true,
-      seed,
-    });
-    const logits = student.mlmLogits(h, t.positions);
-    let l: tf.Scalar;
-    if (m.target) {
-      l = kdLossTopK(
-        logits,
-        m.target.ids,
-        m.target.probs,
-        m.target.labels,
-        cfg.temperature,
-        cfg.alphaKd,
-        cfg.alphaMlm,
-        m.target.tail,
-      );
-    } else l = tf.mul(sparseCrossEntropy(logits, t.labels), cfg.alphaMlm) as tf.Scalar;
-    if (m.teacherHidden) {
-      // 1 − cos(h_s, h_t) averaged over real tokens.
-      const mask = tf.cast(t.attentionMask, "float32"); // [B, T]
-      const dot = tf.sum(tf.mul(h, m.teacherHidden), -1);
-      const norms = tf.mul(tf.norm(h, "euclidean", -1), tf.norm(m.teacherHidden, "euclidean", -1));
-      const cos = tf.div(dot, tf.add(norms, 1e-8)); // [B, T]
-      const c = tf.div(tf.sum(tf.mul(tf.sub(1, cos), mask)), tf.sum(mask));
-      l = tf.add(l, tf.mul(c, cfg.alphaCos)) as tf.Scalar;
-    }
-    return l;
-  };
+  const data = new StudentData(cfg, student, teachers, useTeachers, cache, stream);
   const hooks = {
-    next,
-    loss,
-    dataState: () => ({ cursor, stream: stream?.state ?? null, rng: rng.state }),
-    restoreData: (s: unknown) => {
-      const st = s as {
-        cursor: number;
-        stream?: typeof stream extends undefined ? never : NonNullable<typeof stream>["state"];
-        rng: number;
-      };
-      cursor = st.cursor;
-      if (stream && st.stream) stream.restore(st.stream);
-      rng.restore(st.rng);
-    },
+    next: () => data.next(),
+    loss: (m: Micro, seed: number) => studentLoss(student, cfg, m, seed),
+    dataState: () => data.state(),
+    restoreData: (s: unknown) => data.restore(s),
     evaluate: heldoutEvaluator(student, heldout, { order: true }),
     count: (m: Micro) => ({ tokens: m.batch.B * m.batch.T }),
   };
   let result: TrainResult;
   try {
-    result = await train(
-      student,
-      runDir,
-      trainConfigOf(cfg),
-      hooks,
-      {
-        vocab: [...tok.vocab],
-        resume: opts.resume,
-        progress: opts.progress,
-        meta: { kind: "student", weighting: cfg.weighting, teachers: cfg.teachers, seed: cfg.seed },
-      },
-    );
+    result = await train(student, runDir, trainConfigOf(cfg), hooks, {
+      vocab: [...tok.vocab],
+      resume: opts.resume,
+      progress: opts.progress,
+      meta: { kind: "student", weighting: cfg.weighting, teachers: cfg.teachers, seed: cfg.seed },
+    });
   } finally {
-    tf.dispose(live);
+    data.dispose();
   }
-  const held = await mlmHeldoutLoss(student, heldout);
-  student.dispose();
+  const done = await finishRun(student, runDir, heldout, t0, result.interrupted);
   for (const t of teachers) t.model.dispose();
-  return {
-    ...result,
-    config: cfg,
-    heldout: { loss: held.loss, ppl: held.ppl },
-    checkpoint: (await latestCheckpoint(runDir))!,
-    seconds: (performance.now() - t0) / 1000,
+  return { ...result, config: cfg, ...done };
+}
+
+/**
+ * @throws {RangeError} when the cache was made with other settings than the run's, or holds too
+ *   few batches; a run without teachers takes the cache's.
+ */
+function checkCache(cfg: DistillRunConfig, cache: CacheReader): void {
+  const m = cache.manifest as unknown as Record<string, unknown>;
+  const want = {
+    batchSize: cfg.batchSize,
+    seqLen: cfg.seqLen,
+    seed: cfg.seed,
+    data: cfg.data,
+    vocab: cfg.vocab,
+    temperature: cfg.temperature, // the cached probabilities are at the cache's T
   };
+  for (const [k, v] of Object.entries(want)) {
+    if (m[k] !== v) {
+      throw new RangeError(
+        `${cfg.cache}: the cache was made with ${k} ${JSON.stringify(m[k])}, this run has ${
+          JSON.stringify(v)
+        }`,
+      );
+    }
+  }
+  const needed = cfg.steps * cfg.accumSteps;
+  if (cache.manifest.batches < needed) {
+    throw new RangeError(
+      `${cfg.cache}: holds ${cache.manifest.batches} micro-batches, the run needs ${needed}`,
+    );
+  }
+  if (cfg.teachers.length === 0) cfg.teachers = cache.manifest.teachers;
+}
+
+/**
+ * The live teachers (`load`; none when a cache stands in for them), each checked to share the
+ * student's vocabulary, and the `single` index checked.
+ */
+async function checkedTeachers(
+  cfg: DistillRunConfig,
+  vocab: readonly string[],
+  load: boolean,
+): Promise<Teacher[]> {
+  const name = `vocabulary ${cfg.vocab}`;
+  const teachers = load ? await loadTeachers(cfg.teachers, { tokens: vocab, name }) : [];
+  if (!load) {
+    // The cache's teachers must still match the student's vocabulary.
+    for (const t of cfg.teachers) {
+      const ck = await loadCheckpoint(await resolveCheckpointDir(t));
+      assertSameVocab(vocab, name, ck.vocab ?? [], `teacher ${t}`);
+    }
+  }
+  if (cfg.weighting === "single" && !(cfg.single >= 0 && cfg.single < cfg.teachers.length)) {
+    throw new RangeError(`single teacher index ${cfg.single} is out of range`);
+  }
+  return teachers;
+}
+
+/** A random student, or every other layer of the first teacher (`init: "teacher"`). */
+async function initStudent(
+  cfg: DistillRunConfig,
+  modelCfg: BertConfig,
+  teachers: Teacher[],
+): Promise<BertModel> {
+  if (cfg.init !== "teacher") return BertModel.create(modelCfg, cfg.seed);
+  const src = teachers[0] ?? (await loadTeachers([cfg.teachers[0]]))[0];
+  return BertModel.fromWeights(
+    modelCfg,
+    weightsFromTeacher(modelCfg, src.model.config, await src.model.weights()),
+    cfg.seed,
+  );
+}
+
+/**
+ * The student's micro-batches: read from the cache or drawn from the stream and shown to the live
+ * teachers, with the mixed top-k target (and the teachers' hidden states for the cosine loss)
+ * made outside the gradient tape. The previous micro-batch's tensors are freed when the next one
+ * is made.
+ */
+class StudentData {
+  #cursor = 0; // micro-batches consumed (cache index)
+  #live: tf.Tensor[] = [];
+  readonly #rng: Rng;
+  readonly #cosTeachers: Teacher[];
+
+  constructor(
+    private readonly cfg: DistillRunConfig,
+    private readonly student: BertModel,
+    private readonly teachers: Teacher[],
+    private readonly useTeachers: boolean,
+    private readonly cache: CacheReader | undefined,
+    private readonly stream: MlmStream | undefined,
+  ) {
+    this.#rng = new Rng(cfg.seed);
+    const width = student.config.hidden_size;
+    this.#cosTeachers = teachers.filter((t) => t.model.config.hidden_size === width);
+  }
+
+  async next(): Promise<Micro> {
+    this.dispose();
+    const { batch, outs } = await this.#draw();
+    this.#cursor++;
+    const micro: Micro = { batch };
+    if (!this.useTeachers) return micro;
+    micro.target = this.#target(batch, outs);
+    const t = micro.target;
+    this.#live.push(t.ids, t.probs, t.labels, ...(t.tail ? [t.tail] : []));
+    if (this.cfg.alphaCos > 0 && this.#cosTeachers.length > 0) {
+      micro.teacherHidden = this.#teacherHidden(batch);
+      this.#live.push(micro.teacherHidden);
+    }
+    return micro;
+  }
+
+  state(): unknown {
+    return { cursor: this.#cursor, stream: this.stream?.state ?? null, rng: this.#rng.state };
+  }
+
+  restore(s: unknown): void {
+    const st = s as { cursor: number; stream?: MlmStream["state"]; rng: number };
+    this.#cursor = st.cursor;
+    if (this.stream && st.stream) this.stream.restore(st.stream);
+    this.#rng.restore(st.rng);
+  }
+
+  dispose(): void {
+    tf.dispose(this.#live);
+    this.#live = [];
+  }
+
+  async #draw(): Promise<{ batch: MlmBatch; outs: TeacherTopK[] }> {
+    if (this.cache) {
+      const c = await this.cache.get(this.#cursor);
+      return { batch: c.batch, outs: c.teachers };
+    }
+    const cfg = this.cfg;
+    const batch = await this.stream!.batch(cfg.batchSize, this.#rng, cfg.maskProb);
+    const outs: TeacherTopK[] = [];
+    if (this.useTeachers) {
+      for (const t of this.teachers) {
+        outs.push(await teacherTopK(t.model, batch, cfg.temperature, cfg.topk));
+      }
+    }
+    return { batch, outs };
+  }
+
+  #target(batch: MlmBatch, outs: TeacherTopK[]): NonNullable<Micro["target"]> {
+    const cfg = this.cfg;
+    const mix = mixTopK(
+      outs,
+      teacherWeights(cfg.weighting, outs, cfg.single),
+      cfg.topkTail ? this.student.config.vocab_size : undefined,
+    );
+    const N = batch.labels.length;
+    return {
+      ids: tf.tensor2d(mix.ids, [N, mix.width], "int32"),
+      probs: tf.tensor2d(mix.probs, [N, mix.width], "float32"),
+      labels: tf.tensor1d(batch.labels, "int32"),
+      ...(mix.tail ? { tail: tf.tensor1d(mix.tail, "float32") } : {}),
+    };
+  }
+
+  #teacherHidden(batch: MlmBatch): tf.Tensor3D {
+    return tf.tidy(() => {
+      const t = batchTensors(batch);
+      const hs = this.#cosTeachers.map((c) =>
+        c.model.forward({ inputIds: t.inputIds, attentionMask: t.attentionMask })
+      );
+      return (hs.length === 1 ? hs[0] : tf.div(tf.addN(hs), hs.length)) as tf.Tensor3D;
+    });
+  }
+}
+
+/** The student's loss on one micro-batch: KD + MLM (or MLM alone), plus the cosine term. */
+function studentLoss(student: BertModel, cfg: DistillRunConfig, m: Micro, seed: number): tf.Scalar {
+  const t = batchTensors(m.batch);
+  const h = student.forward({ inputIds: t.inputIds, attentionMask: t.attentionMask }, {
+    training: true,
+    seed,
+  });
+  const logits = student.mlmLogits(h, t.positions);
+  let l: tf.Scalar;
+  if (m.target) {
+    const { ids, probs, labels, tail } = m.target;
+    l = kdLossTopK(logits, ids, probs, labels, cfg.temperature, cfg.alphaKd, cfg.alphaMlm, tail);
+  } else l = tf.mul(sparseCrossEntropy(logits, t.labels), cfg.alphaMlm) as tf.Scalar;
+  if (!m.teacherHidden) return l;
+  // 1 − cos(h_s, h_t) averaged over real tokens.
+  const mask = tf.cast(t.attentionMask, "float32"); // [B, T]
+  const dot = tf.sum(tf.mul(h, m.teacherHidden), -1);
+  const norms = tf.mul(tf.norm(h, "euclidean", -1), tf.norm(m.teacherHidden, "euclidean", -1));
+  const cos = tf.div(dot, tf.add(norms, 1e-8)); // [B, T]
+  const c = tf.div(tf.sum(tf.mul(tf.sub(1, cos), mask)), tf.sum(mask));
+  return tf.add(l, tf.mul(c, cfg.alphaCos)) as tf.Scalar;
 }
 
 /** The default student: BERT-tiny (2 layers, hidden 128, 2 heads). */

@@ -8,6 +8,8 @@ import {
   MlmStream,
   type MlmStream as MlmStreamT,
   type MlmTokenizer,
+  trainWordPiece,
+  trainWordPieceFromFolder,
   WordPieceTokenizer,
 } from "@cohesive/shared";
 import { wordnetLines } from "@cohesive/lexical";
@@ -16,6 +18,33 @@ import { wordnetLines } from "@cohesive/lexical";
 export async function loadTokenizer(spec: string): Promise<WordPieceTokenizer> {
   if (spec === "bert-base-uncased") return WordPieceTokenizer.bertBaseUncased();
   return await WordPieceTokenizer.fromFile(spec);
+}
+
+/**
+ * A bert-base-uncased-style tokenizer (lowercased, BERT's specials) whose WordPiece vocabulary of
+ * `vocabSize` entries is trained on `data` (`wordnet`, a text folder or a text file).
+ *
+ * @throws {Deno.errors.NotFound} when `data` is missing or holds no `.txt` file.
+ */
+export async function trainTokenizer(data: string, vocabSize: number): Promise<WordPieceTokenizer> {
+  const opts = { vocabSize };
+  let vocab: string[];
+  if (data === "wordnet") vocab = await trainWordPiece(await wordnetLines(), opts);
+  else if (await isFile(data)) {
+    vocab = await trainWordPiece((await Deno.readTextFile(data)).split("\n"), opts);
+  } else vocab = await trainWordPieceFromFolder(data, opts);
+  return WordPieceTokenizer.fromVocab(vocab, { lowercase: true, stripAccents: true });
+}
+
+async function isFile(path: string): Promise<boolean> {
+  try {
+    return (await Deno.stat(path)).isFile;
+  } catch (e) {
+    if (e instanceof Deno.errors.NotFound) {
+      throw new Deno.errors.NotFound(`text corpus not found: ${path}`);
+    }
+    throw e;
+  }
 }
 
 /** Adapt a WordPiece tokenizer to the data pipeline. */

@@ -14,6 +14,7 @@ import {
   BertModel,
   latestCheckpoint,
   loadCheckpoint,
+  resolveModelDir as sharedResolveModelDir,
   Rng,
   saveCheckpoint,
   sparseCrossEntropy,
@@ -21,6 +22,7 @@ import {
   train,
   type TrainConfig,
   WordPieceTokenizer,
+  writeAtomic,
   writeSafetensorsFile,
 } from "@cohesive/shared";
 import { tf } from "@cohesive/shared/tf";
@@ -66,10 +68,8 @@ export const CLASSIFIER_WEIGHT = "classifier.weight";
 /** Hugging Face names of the head's tensors. */
 export const CLASSIFIER_BIAS = "classifier.bias";
 
-/** A run folder resolves to its latest checkpoint; a checkpoint folder is itself. */
-export async function resolveModelDir(spec: string): Promise<string> {
-  return (await latestCheckpoint(spec)) ?? spec;
-}
+/** A run folder resolves to its `best/` or newest checkpoint; a checkpoint folder is itself. */
+export const resolveModelDir: (spec: string) => Promise<string> = sharedResolveModelDir;
 
 /** A BERT encoder with a sequence classification (or regression) head. */
 export class SequenceClassifier {
@@ -302,14 +302,15 @@ export class SequenceClassifier {
       meta: { ...meta, num_labels: this.numLabels, head: "classifier" },
     });
     // saveCheckpoint writes BertForPreTraining tensors only: rewrite the weights file with the
-    // head added, through a temporary file and a rename.
+    // head added, atomically.
     const all = new Map(weights);
     for (const [name, v] of this.head) {
       all.set(name, { shape: [...v.shape], data: (await v.data()) as Float32Array });
     }
-    const tmp = join(dir, `.model.safetensors.tmp-${crypto.randomUUID()}`);
-    await writeSafetensorsFile(tmp, all, { format: "pt" });
-    await Deno.rename(tmp, join(dir, "model.safetensors"));
+    await writeAtomic(
+      join(dir, "model.safetensors"),
+      (tmp) => writeSafetensorsFile(tmp, all, { format: "pt" }),
+    );
   }
 
   /**

@@ -82,7 +82,10 @@ Deno.test("eval score prints Scorer.java's lines and refuses unknown ids in one 
 Deno.test("eval rejects an unknown command and a bad report flag", async () => {
   const r = await cli(["frobnicate"]);
   assert.equal(r.code, 2);
-  assert.equal(r.stderr, 'error: unknown command "frobnicate" (run deno task eval help)\n');
+  assert.equal(
+    r.stderr,
+    'error: unknown command "frobnicate" (one of score, wsd, nlu, plagiarism, mlm, report)\n',
+  );
   const rep = await cli(["report", "--out", "/tmp/x", "--wsd", "nokey"]);
   assert.equal(rep.code, 2);
   assert.equal(rep.stderr, 'error: --wsd takes NAME=PATH, got "nokey"\n');

@@ -136,3 +136,8 @@ export function ranks(x: ArrayLike<number>): number[] {
 export function spearman(x: ArrayLike<number>, y: ArrayLike<number>): number {
   return pearson(ranks(x), ranks(y));
 }
+
+/** A fraction as a percentage with one decimal (`0.1234` → `12.3`); `—` when missing or NaN. */
+export function pct(x: number | undefined | null): string {
+  return x === undefined || x === null || Number.isNaN(x) ? "—" : (100 * x).toFixed(1);
+}

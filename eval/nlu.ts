@@ -20,10 +20,11 @@ import {
   requireClassifierHead,
   SequenceClassifier,
 } from "./classifier.ts";
-import { accuracy, f1Score, matthews, pearson, spearman } from "./metrics.ts";
+import { accuracy, f1Score, matthews, pct, pearson, spearman } from "./metrics.ts";
 import {
   loadNluTask,
   NLU_TASK_SPECS,
+  type NluData,
   type NluExample,
   type NluMetric,
   type NluTaskName,
@@ -168,23 +169,9 @@ export async function runNlu(o: NluOptions): Promise<NluReport> {
   for (const m of o.models) {
     if (!existsSync(m)) throw new Deno.errors.NotFound(`model folder ${m} does not exist`);
   }
-  const data = new Map<NluTaskName, Awaited<ReturnType<typeof loadNluTask>>>();
+  const data = new Map<NluTaskName, NluData>();
   for (const t of o.tasks) data.set(t, await loadNluTask(t, { dir: o.dataDir, splitSeed }));
-  if (o.evalOnly) {
-    for (const m of o.models) {
-      for (const t of o.tasks) {
-        const { dir, meta } = await requireClassifierHead(
-          evalSource(m, t),
-          NLU_TASK_SPECS[t].numLabels,
-        );
-        if (typeof meta.task === "string" && meta.task !== t) {
-          throw new MissingHeadError(
-            `${dir}: its classifier head was trained for ${meta.task}, not ${t}`,
-          );
-        }
-      }
-    }
-  }
+  if (o.evalOnly) await checkHeads(o.models, o.tasks);
   const runtime = await initRuntime({ backend: o.backend, quiet: o.progress === false });
   const report: NluReport = {
     kind: "nlu",
@@ -200,74 +187,98 @@ export async function runNlu(o: NluOptions): Promise<NluReport> {
     const entry: NluModelResult = { model, name: names[mi], checkpoint: "", tasks: [] };
     report.models.push(entry);
     for (const task of o.tasks) {
-      const d = data.get(task)!;
-      const spec = d.spec;
-      const taskDir = join(o.out, entry.name, task);
-      const train = subsample(d.train, o.maxTrain, cfg.seed + 1);
-      const dev = subsample(d.dev, o.maxEval, cfg.seed + 2);
-      const test = d.test ? subsample(d.test, o.maxEval, cfg.seed + 3) : undefined;
-      const source = o.evalOnly ? evalSource(model, task) : model;
-      const clf = await SequenceClassifier.load(source, {
-        numLabels: spec.numLabels,
-        requireHead: o.evalOnly,
-        seed: cfg.seed,
-      });
-      try {
-        entry.checkpoint ||= clf.source;
-        const evalSet = async (xs: NluExample[]) =>
-          taskMetrics(
-            spec,
-            await clf.predict(xs, { maxLength: cfg.maxLength }),
-            xs.map((x) => x.label),
-          );
-        let steps = 0, finalLoss = NaN, trainSecs = 0;
-        let modelDir = clf.source;
-        if (!o.evalOnly) {
-          const r = await fineTune(clf, train, taskDir, cfg, {
-            progress: o.progress,
-            meta: { task, seed: cfg.seed },
-            evaluate: cfg.evalEvery > 0
-              ? async () =>
-                Object.fromEntries(
-                  Object.entries(await evalSet(dev)).map(([k, v]) => [`eval_${k}`, v]),
-                )
-              : undefined,
-          });
-          steps = r.step;
-          finalLoss = r.losses.at(-1) ?? NaN;
-          trainSecs = r.seconds;
-          modelDir = join(taskDir, "model");
-          await clf.save(modelDir, { task, seed: cfg.seed, base: clf.source, steps });
-        }
-        const t0 = performance.now();
-        const res: NluTaskResult = {
-          task,
-          dev: await evalSet(dev),
-          test: test ? await evalSet(test) : undefined,
-          sizes: { train: o.evalOnly ? 0 : train.length, dev: dev.length, test: test?.length },
-          steps,
-          finalLoss,
-          seconds: { train: trainSecs, eval: (performance.now() - t0) / 1000 },
-          notes: d.notes,
-          modelDir,
-        };
-        entry.tasks.push(res);
-        o.log?.(
-          `${entry.name} ${spec.title}: ${formatTaskCell(spec, res.dev)} (dev ${dev.length}, ` +
-            `train ${res.sizes.train}, ${steps} steps, ${trainSecs.toFixed(0)} s)`,
-        );
-      } finally {
-        clf.dispose();
-      }
+      const res = await runTask(o, cfg, entry, task, data.get(task)!);
+      entry.tasks.push(res);
       await writeNluReport(o.out, report);
     }
   }
   return report;
 }
 
-const pct = (
-  x: number | undefined,
-) => (x === undefined || Number.isNaN(x) ? "—" : (100 * x).toFixed(1));
+/** @throws {MissingHeadError} when a model lacks the classifier head of a task (`evalOnly`). */
+async function checkHeads(models: string[], tasks: NluTaskName[]): Promise<void> {
+  for (const m of models) {
+    for (const t of tasks) {
+      const { dir, meta } = await requireClassifierHead(
+        evalSource(m, t),
+        NLU_TASK_SPECS[t].numLabels,
+      );
+      if (typeof meta.task === "string" && meta.task !== t) {
+        throw new MissingHeadError(
+          `${dir}: its classifier head was trained for ${meta.task}, not ${t}`,
+        );
+      }
+    }
+  }
+}
+
+/** Fine-tune (unless `evalOnly`) one model on one task and evaluate it on dev (and test). */
+async function runTask(
+  o: NluOptions,
+  cfg: FineTuneConfig,
+  entry: NluModelResult,
+  task: NluTaskName,
+  d: NluData,
+): Promise<NluTaskResult> {
+  const spec = d.spec;
+  const taskDir = join(o.out, entry.name, task);
+  const train = subsample(d.train, o.maxTrain, cfg.seed + 1);
+  const dev = subsample(d.dev, o.maxEval, cfg.seed + 2);
+  const test = d.test ? subsample(d.test, o.maxEval, cfg.seed + 3) : undefined;
+  const source = o.evalOnly ? evalSource(entry.model, task) : entry.model;
+  const clf = await SequenceClassifier.load(source, {
+    numLabels: spec.numLabels,
+    requireHead: o.evalOnly,
+    seed: cfg.seed,
+  });
+  try {
+    entry.checkpoint ||= clf.source;
+    const evalSet = async (xs: NluExample[]) =>
+      taskMetrics(
+        spec,
+        await clf.predict(xs, { maxLength: cfg.maxLength }),
+        xs.map((x) => x.label),
+      );
+    let steps = 0, finalLoss = NaN, trainSecs = 0;
+    let modelDir = clf.source;
+    if (!o.evalOnly) {
+      const r = await fineTune(clf, train, taskDir, cfg, {
+        progress: o.progress,
+        meta: { task, seed: cfg.seed },
+        evaluate: cfg.evalEvery > 0
+          ? async () =>
+            Object.fromEntries(
+              Object.entries(await evalSet(dev)).map(([k, v]) => [`eval_${k}`, v]),
+            )
+          : undefined,
+      });
+      steps = r.step;
+      finalLoss = r.losses.at(-1) ?? NaN;
+      trainSecs = r.seconds;
+      modelDir = join(taskDir, "model");
+      await clf.save(modelDir, { task, seed: cfg.seed, base: clf.source, steps });
+    }
+    const t0 = performance.now();
+    const res: NluTaskResult = {
+      task,
+      dev: await evalSet(dev),
+      test: test ? await evalSet(test) : undefined,
+      sizes: { train: o.evalOnly ? 0 : train.length, dev: dev.length, test: test?.length },
+      steps,
+      finalLoss,
+      seconds: { train: trainSecs, eval: (performance.now() - t0) / 1000 },
+      notes: d.notes,
+      modelDir,
+    };
+    o.log?.(
+      `${entry.name} ${spec.title}: ${formatTaskCell(spec, res.dev)} (dev ${dev.length}, ` +
+        `train ${res.sizes.train}, ${steps} steps, ${trainSecs.toFixed(0)} s)`,
+    );
+    return res;
+  } finally {
+    clf.dispose();
+  }
+}
 
 /** A task's table cell, GLUE style: `F1/acc` for MRPC and QQP, `P/S` for STS-B. */
 export function formatTaskCell(

@@ -247,109 +247,113 @@ export async function loadNluTask(
   const spec = NLU_TASK_SPECS[name as NluTaskName];
   if (!spec) throw new UnknownTaskError(name);
   const root = options.dir ?? join(requireDataDir(`task ${name}`), "nlu");
-  const dir = join(root, spec.folder);
-  const seed = options.splitSeed ?? 0;
-  const read = async (f: string) => await Deno.readTextFile(need(join(dir, f), name));
-  const notes: string[] = [];
-  const note = (split: string, f: string, r: { examples: NluExample[]; skipped: number }) => {
-    notes.push(
-      `${split}: ${r.examples.length} examples from ${spec.folder}/${f}` +
+  const files = new TaskFiles(spec, join(root, spec.folder), options.splitSeed ?? 0);
+  const splits = await LOADERS[spec.name](files);
+  return { spec, ...splits, notes: files.notes };
+}
+
+/** A task's dataset folder: its files read (clearly missing ones named) and what was taken noted. */
+class TaskFiles {
+  readonly notes: string[] = [];
+
+  constructor(readonly spec: NluTaskSpec, readonly dir: string, readonly seed: number) {}
+
+  async read(f: string): Promise<string> {
+    return await Deno.readTextFile(need(join(this.dir, f), this.spec.name));
+  }
+
+  /** The examples of `split`, with a note of their number, file and skipped lines. */
+  note(split: string, f: string, r: { examples: NluExample[]; skipped: number }): NluExample[] {
+    this.notes.push(
+      `${split}: ${r.examples.length} examples from ${this.spec.folder}/${f}` +
         (r.skipped ? ` (${r.skipped} malformed lines skipped)` : ""),
     );
     return r.examples;
-  };
-  switch (spec.name) {
-    case "sst2": {
-      const row = (f: string[]) => ({ a: f[0].trim(), label: binary(f[1], "SST-2") });
-      return {
-        spec,
-        train: note("train", "train.tsv", readTsv(await read("train.tsv"), "train.tsv", true, row)),
-        dev: note("dev", "dev.tsv", readTsv(await read("dev.tsv"), "dev.tsv", true, row)),
-        notes,
-      };
-    }
-    case "cola": {
-      const row = (f: string[]) =>
-        f.length >= 4 ? { a: f[3].trim(), label: binary(f[1], "CoLA") } : undefined;
-      return {
-        spec,
-        train: note(
-          "train",
-          "train.tsv",
-          readTsv(await read("train.tsv"), "train.tsv", false, row),
-        ),
-        dev: note("dev", "dev.tsv", readTsv(await read("dev.tsv"), "dev.tsv", false, row)),
-        notes,
-      };
-    }
-    case "rte": {
-      const row = (f: string[]) =>
-        f.length >= 3 ? { a: f[0].trim(), b: f[1].trim(), label: binary(f[2], "RTE") } : undefined;
-      return {
-        spec,
-        train: note("train", "train.tsv", readTsv(await read("train.tsv"), "train.tsv", true, row)),
-        dev: note("dev", "dev.tsv", readTsv(await read("dev.tsv"), "dev.tsv", true, row)),
-        notes,
-      };
-    }
-    case "mrpc": {
-      const row = (f: string[]) =>
-        f.length >= 5 ? { a: f[3].trim(), b: f[4].trim(), label: binary(f[0], "MRPC") } : undefined;
-      const all = readTsv(
-        await read("msr_paraphrase_train.txt"),
-        "msr_paraphrase_train.txt",
-        true,
-        row,
-      );
-      const [train, dev] = seededSplit(all.examples, Math.min(408, all.examples.length >> 1), seed);
-      notes.push(
-        `train/dev: the ${all.examples.length} pairs of MRPC/msr_paraphrase_train.txt, ` +
-          `${dev.length} drawn as dev with seed ${seed} (GLUE's dev size), ${train.length} train`,
-      );
-      const test = note(
-        "test",
-        "msr_paraphrase_test.txt",
-        readTsv(await read("msr_paraphrase_test.txt"), "msr_paraphrase_test.txt", true, row),
-      );
-      return { spec, train, dev, test, notes };
-    }
-    case "stsb": {
-      const csv = async (f: string) => {
-        const rows = parseCsv(await read(f));
-        const examples: NluExample[] = [];
-        let skipped = 0;
-        for (const r of rows) {
-          const score = Number(r[2]);
-          if (r.length >= 3 && r[2]?.trim() !== "" && Number.isFinite(score)) {
-            examples.push({ a: r[0].trim(), b: r[1].trim(), label: score });
-          } else if (r.some((x) => x.trim() !== "")) skipped++;
-        }
-        return { examples, skipped };
-      };
-      return {
-        spec,
-        train: note("train", "train.csv", await csv("train.csv")),
-        dev: note("dev", "dev.csv", await csv("dev.csv")),
-        test: existsSync(join(dir, "test.csv"))
-          ? note("test", "test.csv", await csv("test.csv"))
-          : undefined,
-        notes,
-      };
-    }
-    case "qqp": {
-      const row = (f: string[]) =>
-        f.length === 6 ? { a: f[3].trim(), b: f[4].trim(), label: binary(f[5], "QQP") } : undefined;
-      const all = readTsv(await read("sample.tsv"), "sample.tsv", false, row);
-      const [train, dev] = seededSplit(all.examples, Math.round(all.examples.length / 10), seed);
-      notes.push(
-        `train/dev: the ${all.examples.length} labelled pairs of QQP/sample.tsv` +
-          (all.skipped ? ` (${all.skipped} malformed lines skipped)` : "") +
-          `, split 90/10 with seed ${seed}: ${train.length} train, ${dev.length} dev`,
-      );
-      return { spec, train, dev, notes };
-    }
+  }
+
+  /** A TSV file as one split. */
+  async tsv(split: string, f: string, header: boolean, row: TsvRow): Promise<NluExample[]> {
+    return this.note(split, f, readTsv(await this.read(f), f, header, row));
   }
 }
+
+/** One TSV line's fields as an example, or undefined for a malformed line. */
+type TsvRow = (f: string[]) => NluExample | undefined;
+
+/** The splits of a task. */
+type Splits = Omit<NluData, "spec" | "notes">;
+
+/** GLUE's `train.tsv` and `dev.tsv`. */
+async function gluePair(t: TaskFiles, header: boolean, row: TsvRow): Promise<Splits> {
+  return {
+    train: await t.tsv("train", "train.tsv", header, row),
+    dev: await t.tsv("dev", "dev.tsv", header, row),
+  };
+}
+
+/** STS-B's CSV files: sentence, sentence, score. */
+async function stsbCsv(t: TaskFiles, f: string): Promise<NluExample[]> {
+  const examples: NluExample[] = [];
+  let skipped = 0;
+  for (const r of parseCsv(await t.read(f))) {
+    const score = Number(r[2]);
+    if (r.length >= 3 && r[2]?.trim() !== "" && Number.isFinite(score)) {
+      examples.push({ a: r[0].trim(), b: r[1].trim(), label: score });
+    } else if (r.some((x) => x.trim() !== "")) skipped++;
+  }
+  return t.note(f.replace(/\.csv$/, ""), f, { examples, skipped });
+}
+
+/** How each task's release is read into splits. */
+const LOADERS: Record<NluTaskName, (t: TaskFiles) => Promise<Splits>> = {
+  sst2: (t) => gluePair(t, true, (f) => ({ a: f[0].trim(), label: binary(f[1], "SST-2") })),
+  cola: (t) =>
+    gluePair(
+      t,
+      false,
+      (f) => f.length >= 4 ? { a: f[3].trim(), label: binary(f[1], "CoLA") } : undefined,
+    ),
+  rte: (t) =>
+    gluePair(
+      t,
+      true,
+      (f) =>
+        f.length >= 3 ? { a: f[0].trim(), b: f[1].trim(), label: binary(f[2], "RTE") } : undefined,
+    ),
+  mrpc: async (t) => {
+    const row = (f: string[]) =>
+      f.length >= 5 ? { a: f[3].trim(), b: f[4].trim(), label: binary(f[0], "MRPC") } : undefined;
+    const file = "msr_paraphrase_train.txt";
+    const all = readTsv(await t.read(file), file, true, row);
+    const [train, dev] = seededSplit(
+      all.examples,
+      Math.min(408, all.examples.length >> 1),
+      t.seed,
+    );
+    t.notes.push(
+      `train/dev: the ${all.examples.length} pairs of MRPC/${file}, ` +
+        `${dev.length} drawn as dev with seed ${t.seed} (GLUE's dev size), ${train.length} train`,
+    );
+    return { train, dev, test: await t.tsv("test", "msr_paraphrase_test.txt", true, row) };
+  },
+  stsb: async (t) => ({
+    train: await stsbCsv(t, "train.csv"),
+    dev: await stsbCsv(t, "dev.csv"),
+    test: existsSync(join(t.dir, "test.csv")) ? await stsbCsv(t, "test.csv") : undefined,
+  }),
+  qqp: async (t) => {
+    const row = (f: string[]) =>
+      f.length === 6 ? { a: f[3].trim(), b: f[4].trim(), label: binary(f[5], "QQP") } : undefined;
+    const all = readTsv(await t.read("sample.tsv"), "sample.tsv", false, row);
+    const [train, dev] = seededSplit(all.examples, Math.round(all.examples.length / 10), t.seed);
+    t.notes.push(
+      `train/dev: the ${all.examples.length} labelled pairs of QQP/sample.tsv` +
+        (all.skipped ? ` (${all.skipped} malformed lines skipped)` : "") +
+        `, split 90/10 with seed ${t.seed}: ${train.length} train, ${dev.length} dev`,
+    );
+    return { train, dev };
+  },
+};
 
 /** At most `n` examples drawn with a seeded shuffle (all of them, in order, when `n` is unset). */
 export function subsample<T>(items: readonly T[], n: number | undefined, seed: number): T[] {

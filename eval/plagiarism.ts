@@ -36,7 +36,7 @@ import {
   Standardizer,
   TfidfVectorizer,
 } from "./linear.ts";
-import { accuracy, f1Macro, f1Score, pearson, spearman } from "./metrics.ts";
+import { accuracy, f1Macro, f1Score, pct, pearson, spearman } from "./metrics.ts";
 import { loadNluTask, subsample } from "./nlu_data.ts";
 import {
   loadPan,
@@ -226,64 +226,11 @@ export async function runPlagiarism(o: PlagiarismOptions): Promise<PlagiarismRep
   };
   // Every dataset is read (and every spun set made) before any training.
   const d: PlagiarismData = {};
-  if (parts.includes("spin")) {
-    const split = await paragraphsBySource(join(data, "corpus"), {
-      perSplit: paragraphs,
-      seed: cfg.seed,
-    });
-    const spinner = new Spinner(o.wordnet ?? (await WordNet.load()));
-    const train = {} as Record<SpinSetting, LabelledInput[]>;
-    const test = {} as Record<SpinSetting, LabelledInput[]>;
-    const stats = {} as Record<SpinSetting, { train: SpinStats; test: SpinStats }>;
-    SETTINGS.forEach((s, k) => {
-      const tr = spunSet(split.train, spinner, SPIN_SETTINGS[s], cfg.seed * 101 + 2 * k + 1);
-      const te = spunSet(split.test, spinner, SPIN_SETTINGS[s], cfg.seed * 101 + 2 * k + 2);
-      train[s] = tr.examples;
-      test[s] = te.examples;
-      stats[s] = { train: tr.stats, test: te.stats };
-    });
-    d.spin = { train, test };
-    const ex = split.test[0];
-    report.spin = {
-      trainFiles: split.trainFiles,
-      testFiles: split.testFiles,
-      stats,
-      example: ex
-        ? { original: ex.text, light: test.light[1].a, heavy: test.heavy[1].a }
-        : undefined,
-    };
-    report.sizes.spin = { train: train.light.length, test: test.light.length };
-    log(
-      `spin: train files ${split.trainFiles.join(", ")}; test files ${
-        split.testFiles.join(", ")
-      }; ` +
-        SETTINGS.map((s) => `${s} ${(100 * stats[s].test.realised).toFixed(0)}% replaced`).join(
-          ", ",
-        ),
-    );
-  }
-  if (parts.includes("pan")) {
-    const pan = await loadPan(join(data, "paraphrase", "pan"));
-    d.pan = {
-      train: subsample(pan.train, maxTrain, cfg.seed + 11),
-      test: subsample(pan.test, maxEval, cfg.seed + 12),
-    };
-    report.sizes.pan = { train: d.pan.train.length, test: d.pan.test.length };
-  }
-  if (parts.includes("mrpc")) {
-    const mrpc = await loadNluTask("mrpc", { dir: join(data, "nlu") });
-    d.mrpc = {
-      train: subsample(mrpc.train, maxTrain, cfg.seed + 13),
-      test: subsample(mrpc.test!, maxEval, cfg.seed + 14),
-    };
-    report.sizes.mrpc = { train: d.mrpc.train.length, test: d.mrpc.test.length };
-  }
-  if (parts.includes("sts")) {
-    const sts = await loadSts2016(join(data, "paraphrase", "sts2016", "plagiarism.test.tsv"));
-    const stsb = await loadNluTask("stsb", { dir: join(data, "nlu") });
-    d.sts = { pairs: sts.pairs, stsb: subsample(stsb.train, maxTrain, cfg.seed + 15) };
-    report.sizes.sts = { train: d.sts.stsb.length, test: sts.pairs.length };
-  }
+  const part: PartInputs = { d, report, data, maxTrain, maxEval, paragraphs, seed: cfg.seed };
+  if (parts.includes("spin")) await readSpin(part, o.wordnet, log);
+  if (parts.includes("pan")) await readPan(part);
+  if (parts.includes("mrpc")) await readMrpc(part);
+  if (parts.includes("sts")) await readSts(part);
 
   report.systems.push(baseline(d, cfg.seed, log));
   await writePlagiarismReport(o.out, report);
@@ -307,6 +254,89 @@ export async function runPlagiarism(o: PlagiarismOptions): Promise<PlagiarismRep
     await writePlagiarismReport(o.out, report);
   }
   return report;
+}
+
+/** Where a part's data goes (the data, the report's sizes) and how much of it the benchmark takes. */
+interface PartInputs {
+  d: PlagiarismData;
+  report: PlagiarismReport;
+  /** The data folder. */
+  data: string;
+  maxTrain: number;
+  maxEval: number;
+  paragraphs: number;
+  seed: number;
+}
+
+/** Corpus paragraphs by source file, spun at each setting (train and test from other files). */
+async function readSpin(
+  { d, report, data, paragraphs, seed }: PartInputs,
+  wordnet: SynonymSource | undefined,
+  log: (l: string) => void,
+): Promise<void> {
+  const split = await paragraphsBySource(join(data, "corpus"), {
+    perSplit: paragraphs,
+    seed,
+  });
+  const spinner = new Spinner(wordnet ?? (await WordNet.load()));
+  const train = {} as Record<SpinSetting, LabelledInput[]>;
+  const test = {} as Record<SpinSetting, LabelledInput[]>;
+  const stats = {} as Record<SpinSetting, { train: SpinStats; test: SpinStats }>;
+  SETTINGS.forEach((s, k) => {
+    const tr = spunSet(split.train, spinner, SPIN_SETTINGS[s], seed * 101 + 2 * k + 1);
+    const te = spunSet(split.test, spinner, SPIN_SETTINGS[s], seed * 101 + 2 * k + 2);
+    train[s] = tr.examples;
+    test[s] = te.examples;
+    stats[s] = { train: tr.stats, test: te.stats };
+  });
+  d.spin = { train, test };
+  const ex = split.test[0];
+  report.spin = {
+    trainFiles: split.trainFiles,
+    testFiles: split.testFiles,
+    stats,
+    example: ex ? { original: ex.text, light: test.light[1].a, heavy: test.heavy[1].a } : undefined,
+  };
+  report.sizes.spin = { train: train.light.length, test: test.light.length };
+  const replaced = SETTINGS.map((s) =>
+    `${s} ${(100 * stats[s].test.realised).toFixed(0)}% replaced`
+  );
+  log(
+    `spin: train files ${split.trainFiles.join(", ")}; test files ${split.testFiles.join(", ")}; ${
+      replaced.join(", ")
+    }`,
+  );
+}
+
+/** PAN's plagiarism pairs. */
+async function readPan(p: PartInputs): Promise<void> {
+  const { d, report, data, maxTrain, maxEval, seed } = p;
+  const pan = await loadPan(join(data, "paraphrase", "pan"));
+  d.pan = {
+    train: subsample(pan.train, maxTrain, seed + 11),
+    test: subsample(pan.test, maxEval, seed + 12),
+  };
+  report.sizes.pan = { train: d.pan.train.length, test: d.pan.test.length };
+}
+
+/** MRPC's paraphrase pairs. */
+async function readMrpc(p: PartInputs): Promise<void> {
+  const { d, report, data, maxTrain, maxEval, seed } = p;
+  const mrpc = await loadNluTask("mrpc", { dir: join(data, "nlu") });
+  d.mrpc = {
+    train: subsample(mrpc.train, maxTrain, seed + 13),
+    test: subsample(mrpc.test!, maxEval, seed + 14),
+  };
+  report.sizes.mrpc = { train: d.mrpc.train.length, test: d.mrpc.test.length };
+}
+
+/** STS-2016's plagiarism pairs, with STS-B's training pairs to fit on. */
+async function readSts(p: PartInputs): Promise<void> {
+  const { d, report, data, maxTrain, seed } = p;
+  const sts = await loadSts2016(join(data, "paraphrase", "sts2016", "plagiarism.test.tsv"));
+  const stsb = await loadNluTask("stsb", { dir: join(data, "nlu") });
+  d.sts = { pairs: sts.pairs, stsb: subsample(stsb.train, maxTrain, seed + 15) };
+  report.sizes.sts = { train: d.sts.stsb.length, test: sts.pairs.length };
 }
 
 function safeName(s: string): string {
@@ -431,8 +461,6 @@ async function modelSystem(
   log(`${m.name}: ${summary(sys)} (${sys.seconds.toFixed(0)} s)`);
   return sys;
 }
-
-const pct = (x: number | undefined) => (x === undefined ? "—" : (100 * x).toFixed(1));
 
 function summary(s: PlagiarismSystem): string {
   const out: string[] = [];

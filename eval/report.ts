@@ -9,7 +9,14 @@
  */
 import { existsSync } from "node:fs";
 import { join, relative, resolve } from "node:path";
-import { lineChartSvg, REPO_ROOT, type Series, writeFileAtomic } from "@cohesive/shared";
+import {
+  type LineChart,
+  lineChartSvg,
+  REPO_ROOT,
+  type Series,
+  writeFileAtomic,
+} from "@cohesive/shared";
+import { pct } from "./metrics.ts";
 import { formatNluTable, type NluReport } from "./nlu.ts";
 import { NLU_TASK_SPECS } from "./nlu_data.ts";
 import { formatPlagiarismTable, type PlagiarismReport } from "./plagiarism.ts";
@@ -38,6 +45,8 @@ export interface NamedPath {
 export interface ReportOptions {
   /** Output folder. */
   out: string;
+  /** Progress lines of the long steps (the WSD baselines). Default: none. */
+  log?: (line: string) => void;
   /** Folders holding `nlu.json` (default `runs/nlu` when it exists). */
   nlu?: string[];
   /** Folders holding `plagiarism.json` (default `runs/plagiarism` when it exists). */
@@ -149,6 +158,11 @@ async function readJson<T>(file: string): Promise<T | undefined> {
   }
 }
 
+/** `runs/<name>` of the repository, the default place of a kind of result. */
+function inRuns(name: string): string[] {
+  return [join(REPO_ROOT, "runs", name)];
+}
+
 function defaults(given: string[] | undefined, fallback: string[]): string[] {
   return given && given.length ? given : fallback.filter((d) => existsSync(d));
 }
@@ -166,104 +180,138 @@ async function compareDirs(): Promise<string[]> {
 }
 
 const f1 = (x: number | undefined) => (x === undefined || Number.isNaN(x) ? "—" : x.toFixed(1));
-const pct = (x: number | undefined | null) =>
-  x === undefined || x === null || Number.isNaN(x) ? "—" : (100 * x).toFixed(1);
 
 function rel(p: string): string {
   const r = relative(Deno.cwd(), resolve(p));
   return r.startsWith("..") ? resolve(p) : r || ".";
 }
 
+/** What the collect step gathers: the report's JSON, what is missing, and the NLU loss curves. */
+interface Collected {
+  json: ReportJson;
+  missing: string[];
+  nluCurves: Series[];
+}
+
+/** A plot the render step asks for: its file name in the output folder and its chart. */
+interface Plot {
+  file: string;
+  chart: LineChart;
+}
+
+/** One rendered section: markdown lines and the plots they show. */
+interface Section {
+  md: string[];
+  plots: Plot[];
+}
+
 /** Build the report into `o.out`: `report.md`, `report.json` and the SVG plots. */
 export async function buildReport(
   o: ReportOptions,
 ): Promise<{ files: string[]; missing: string[] }> {
+  const collected = await collect(o);
+  const { md, plots } = render(collected, o.command);
+  await Deno.mkdir(o.out, { recursive: true });
+  const files = await plot(plots, o.out);
+  await writeFileAtomic(join(o.out, "report.md"), md.join("\n"));
+  await writeFileAtomic(
+    join(o.out, "report.json"),
+    JSON.stringify(collected.json, null, 2) + "\n",
+  );
+  files.unshift(join(o.out, "report.md"), join(o.out, "report.json"));
+  return { files, missing: collected.missing };
+}
+
+// --- collect -------------------------------------------------------------------------------------
+
+async function collect(o: ReportOptions): Promise<Collected> {
+  const missing: string[] = [];
+  const runs = <T>(dirs: string[], file: string, kind: string) =>
+    loadRuns<T>(dirs, file, kind, missing);
   const json: ReportJson = {
     kind: "cohesive-report",
     date: new Date().toISOString(),
     command: o.command,
-    wsd: { published: PUBLISHED_WSD, systems: [] },
-    nlu: [],
-    plagiarism: [],
-    convergence: [],
-    bench: [],
-    mlm: [],
+    wsd: await collectWsd(o, missing),
+    nlu: await runs<NluReport>(defaults(o.nlu, inRuns("nlu")), "nlu.json", "NLU"),
+    plagiarism: await runs<PlagiarismReport>(
+      defaults(o.plagiarism, inRuns("plagiarism")),
+      "plagiarism.json",
+      "plagiarism",
+    ),
+    convergence: await runs<CompareJson>(
+      o.compare?.length ? o.compare : await compareDirs(),
+      "compare.json",
+      "convergence",
+    ),
+    bench: await runs<BenchJson>(defaults(o.bench, inRuns("bench")), "bench.json", "bench"),
+    mlm: await runs<MlmEvalResult>(defaults(o.mlm, inRuns("mlm")), "mlm.json", "masked-LM"),
     models: [],
   };
-  const missing: string[] = [];
+  json.models = collectModels(o.models ?? [], json, missing);
+  return { json, missing, nluCurves: await nluCurves(json.nlu) };
+}
 
-  // --- WSD ---
+/** The WSD baselines (run here) and the given systems' answers scored on ALL. */
+async function collectWsd(o: ReportOptions, missing: string[]): Promise<ReportJson["wsd"]> {
+  const wsd: ReportJson["wsd"] = { published: PUBLISHED_WSD, systems: [] };
   if (o.baselines ?? true) {
-    json.wsd.baselines = await runWsdBaselines({ dataDir: o.dataDir, methods: o.baselineMethods });
-    json.wsd.baselinesCommand = `deno task eval wsd${
+    wsd.baselines = await runWsdBaselines({
+      dataDir: o.dataDir,
+      methods: o.baselineMethods,
+      log: o.log,
+    });
+    wsd.baselinesCommand = `deno task eval wsd${
       o.baselineMethods ? ` --methods ${o.baselineMethods.join(",")}` : ""
     } (run by the report; WordNet 3.0 and 3.1; deterministic, no seed)`;
   }
-  if (o.wsd?.length) {
-    const data = o.dataDir ?? requireDataDir("WSD scoring");
-    const base = join(data, "wsd", "Evaluation_Datasets", "ALL", "ALL");
-    const corpus = await readRaganatoXml(`${base}.data.xml`);
-    const gold = (await readScorerKeys(`${base}.gold.key.txt`)).keys;
-    for (const s of o.wsd) {
-      if (!existsSync(s.path)) {
-        json.wsd.systems.push({ name: s.name, file: s.path, missing: `${s.path} does not exist` });
-        missing.push(`WSD system ${s.name}: ${s.path} does not exist`);
-        continue;
-      }
-      const system = (await readScorerKeys(s.path)).keys;
-      json.wsd.systems.push({
-        name: s.name,
-        file: s.path,
-        report: scoreWsd(gold, system, {
-          corpus,
-          systemFile: s.path,
-          goldFile: "ALL.gold.key.txt",
-        }),
-      });
+  if (!o.wsd?.length) return wsd;
+  const data = o.dataDir ?? requireDataDir("WSD scoring");
+  const base = join(data, "wsd", "Evaluation_Datasets", "ALL", "ALL");
+  const corpus = await readRaganatoXml(`${base}.data.xml`);
+  const gold = (await readScorerKeys(`${base}.gold.key.txt`)).keys;
+  for (const s of o.wsd) {
+    if (!existsSync(s.path)) {
+      wsd.systems.push({ name: s.name, file: s.path, missing: `${s.path} does not exist` });
+      missing.push(`WSD system ${s.name}: ${s.path} does not exist`);
+      continue;
+    }
+    const system = (await readScorerKeys(s.path)).keys;
+    wsd.systems.push({
+      name: s.name,
+      file: s.path,
+      report: scoreWsd(gold, system, { corpus, systemFile: s.path, goldFile: "ALL.gold.key.txt" }),
+    });
+  }
+  return wsd;
+}
+
+/** `file` of every run folder in `dirs`; a folder without it is noted as missing. */
+async function loadRuns<T>(
+  dirs: string[],
+  file: string,
+  kind: string,
+  missing: string[],
+): Promise<{ dir: string; report?: T; missing?: string }[]> {
+  const out: { dir: string; report?: T; missing?: string }[] = [];
+  for (const dir of dirs) {
+    const report = await readJson<T>(join(dir, file));
+    if (report) out.push({ dir, report });
+    else {
+      out.push({ dir, missing: `${join(dir, file)} not found` });
+      missing.push(`${kind}: ${join(dir, file)} not found`);
     }
   }
+  return out;
+}
 
-  // --- run folders ---
-  const load = async <T>(dirs: string[], file: string, kind: string) => {
-    const out: { dir: string; report?: T; missing?: string }[] = [];
-    for (const dir of dirs) {
-      const report = await readJson<T>(join(dir, file));
-      if (report) out.push({ dir, report });
-      else {
-        out.push({ dir, missing: `${join(dir, file)} not found` });
-        missing.push(`${kind}: ${join(dir, file)} not found`);
-      }
-    }
-    return out;
-  };
-  json.nlu = await load<NluReport>(
-    defaults(o.nlu, [join(REPO_ROOT, "runs", "nlu")]),
-    "nlu.json",
-    "NLU",
-  );
-  json.plagiarism = await load<PlagiarismReport>(
-    defaults(o.plagiarism, [join(REPO_ROOT, "runs", "plagiarism")]),
-    "plagiarism.json",
-    "plagiarism",
-  );
-  json.convergence = await load<CompareJson>(
-    o.compare?.length ? o.compare : await compareDirs(),
-    "compare.json",
-    "convergence",
-  );
-  json.bench = await load<BenchJson>(
-    defaults(o.bench, [join(REPO_ROOT, "runs", "bench")]),
-    "bench.json",
-    "bench",
-  );
-  json.mlm = await load<MlmEvalResult>(
-    defaults(o.mlm, [join(REPO_ROOT, "runs", "mlm")]),
-    "mlm.json",
-    "masked-LM",
-  );
-
-  // --- expected models ---
-  for (const m of o.models ?? []) {
+/** Each expected model: present or not, and the results that used it. */
+function collectModels(
+  models: NamedPath[],
+  json: ReportJson,
+  missing: string[],
+): ReportJson["models"] {
+  return models.map((m) => {
     const present = existsSync(m.path);
     const abs = resolve(m.path);
     const usedIn: string[] = [];
@@ -271,11 +319,8 @@ export async function buildReport(
       if (w.name === m.name && w.report) usedIn.push(`WSD ${rel(w.file)}`);
     }
     for (const n of json.nlu) {
-      if (
-        n.report?.models.some((x) =>
-          resolve(x.model) === abs || resolve(x.checkpoint).startsWith(abs)
-        )
-      ) {
+      const models = n.report?.models ?? [];
+      if (models.some((x) => resolve(x.model) === abs || resolve(x.checkpoint).startsWith(abs))) {
         usedIn.push(`NLU ${rel(n.dir)}`);
       }
     }
@@ -284,146 +329,178 @@ export async function buildReport(
         usedIn.push(`plagiarism ${rel(p.dir)}`);
       }
     }
-    json.models.push({ name: m.name, path: m.path, present, usedIn });
     if (!present) missing.push(`model ${m.name}: ${m.path} does not exist`);
-  }
+    return { name: m.name, path: m.path, present, usedIn };
+  });
+}
 
-  // --- write ---
-  await Deno.mkdir(o.out, { recursive: true });
-  const files: string[] = [];
-  const svg = async (name: string, content: string) => {
-    await writeFileAtomic(join(o.out, name), content);
-    files.push(join(o.out, name));
-    return name;
+/** The training-loss curve of every fine-tuned task of every NLU run. */
+async function nluCurves(runs: ReportJson["nlu"]): Promise<Series[]> {
+  const series: Series[] = [];
+  for (const n of runs) {
+    for (const m of n.report?.models ?? []) {
+      for (const t of m.tasks) {
+        const curve = await readJsonl(join(n.dir, m.name, t.task, "metrics.jsonl"));
+        const pts = curve.filter((x) => typeof x.loss === "number" && typeof x.step === "number")
+          .map((x) => [x.step as number, x.loss as number] as [number, number]);
+        if (pts.length > 1) series.push({ name: `${m.name} ${t.task}`, points: pts });
+      }
+    }
+  }
+  return series;
+}
+
+// --- render --------------------------------------------------------------------------------------
+
+function render(c: Collected, command: string | undefined): Section {
+  const { json, missing } = c;
+  const sections: Section[] = [
+    {
+      md: [
+        "# cohesive evaluation report",
+        "",
+        `Generated ${json.date}${command ? ` by \`${command}\`` : ""}. Every number below was ` +
+        "measured by the run named beside it; a model without results is listed as missing.",
+        "",
+        ...renderModels(json.models),
+      ],
+      plots: [],
+    },
+    renderWsd(json.wsd),
+    renderNlu(json.nlu, c.nluCurves),
+    renderPlagiarism(json.plagiarism),
+    renderConvergence(json.convergence),
+    renderBench(json.bench),
+    renderMlm(json.mlm),
+  ];
+  if (missing.length) {
+    sections.push({ md: ["## Missing", "", ...missing.map((m) => `- ${m}`), ""], plots: [] });
+  }
+  return { md: sections.flatMap((s) => s.md), plots: sections.flatMap((s) => s.plots) };
+}
+
+function renderModels(models: ReportJson["models"]): string[] {
+  if (!models.length) return [];
+  const md = ["## Models", "", "| model | folder | status | results in |", "|---|---|---|---|"];
+  for (const m of models) {
+    md.push(
+      `| ${m.name} | ${m.path} | ${m.present ? "present" : "**missing**"} | ${
+        m.usedIn.join(", ") || (m.present ? "no results yet" : "—")
+      } |`,
+    );
+  }
+  md.push("");
+  return md;
+}
+
+function renderWsd(wsd: ReportJson["wsd"]): Section {
+  const section: Section = {
+    md: ["## Word sense disambiguation (F1 on Raganato et al.'s framework)", ""],
+    plots: [],
   };
-  const md: string[] = [
-    "# cohesive evaluation report",
+  if (wsd.baselines) {
+    section.md.push(...renderWsdBaselines(wsd.baselines, wsd.baselinesCommand));
+    const file = "wsd_f1.svg";
+    section.plots.push({ file, chart: wsdChart(wsd.baselines, wsd.systems) });
+    section.md.push(`![WSD F1](${file})`, "");
+  } else section.md.push("WSD baselines not run (--no-baselines).", "");
+  section.md.push(...renderWsdSystems(wsd.systems));
+  return section;
+}
+
+function renderWsdBaselines(b: WsdBaselinesReport, command: string | undefined): string[] {
+  const md = [
+    formatWsdBaselines(b),
     "",
-    `Generated ${json.date}${o.command ? ` by \`${o.command}\`` : ""}. Every number below was ` +
-    "measured by the run named beside it; a model without results is listed as missing.",
+    "Scorer: `Scorer.java` semantics (eval/wsd_score.ts). Baselines answer with the inventory's " +
+    "keys; WordNet 3.1 answers are mapped to the WordNet 3.0 gold keys through lemma and synset:",
     "",
   ];
-
-  if (json.models.length) {
-    md.push("## Models", "", "| model | folder | status | results in |", "|---|---|---|---|");
-    for (const m of json.models) {
-      md.push(
-        `| ${m.name} | ${m.path} | ${m.present ? "present" : "**missing**"} | ${
-          m.usedIn.join(", ") || (m.present ? "no results yet" : "—")
-        } |`,
-      );
-    }
-    md.push("");
+  for (const r of b.results.filter((r) => r.report.mapping)) {
+    const m = r.report.mapping!;
+    md.push(
+      `- ${r.method} (WordNet ${m.from}): ${m.identical} keys identical, ${m.mapped} mapped, ` +
+        `${m.unmappable} unmappable.`,
+    );
   }
+  for (const c of b.coverage) {
+    const lacking = c.uncoveredExamples.slice(0, 7).map(([, k]) => k.join("/")).join(", ");
+    md.push(
+      `- WordNet ${c.version} holds a gold key for ${c.covered} of ${c.total} ALL instances` +
+        (c.uncoveredExamples.length ? ` (lacking: ${lacking})` : "") + ".",
+    );
+  }
+  md.push("", `Command: ${command}.`, "");
+  return md;
+}
 
-  md.push("## Word sense disambiguation (F1 on Raganato et al.'s framework)", "");
-  if (json.wsd.baselines) {
-    const b = json.wsd.baselines;
-    md.push(formatWsdBaselines(b), "");
-    md.push(
-      "Scorer: `Scorer.java` semantics (eval/wsd_score.ts). Baselines answer with the inventory's " +
-        "keys; WordNet 3.1 answers are mapped to the WordNet 3.0 gold keys through lemma and synset:",
-      "",
-    );
-    for (const r of b.results.filter((r) => r.report.mapping)) {
-      const m = r.report.mapping!;
-      md.push(
-        `- ${r.method} (WordNet ${m.from}): ${m.identical} keys identical, ${m.mapped} mapped, ` +
-          `${m.unmappable} unmappable.`,
-      );
-    }
-    for (const c of b.coverage) {
-      md.push(
-        `- WordNet ${c.version} holds a gold key for ${c.covered} of ${c.total} ALL instances` +
-          (c.uncoveredExamples.length
-            ? ` (lacking: ${
-              c.uncoveredExamples.slice(0, 7).map(([, k]) => k.join("/")).join(", ")
-            })`
-            : "") +
-          ".",
-      );
-    }
-    md.push("", `Command: ${json.wsd.baselinesCommand}.`, "");
-    const series: Series[] = b.results.filter((r) =>
-      r.method === "first-sense" || r.wordnet === "3.0"
-    )
-      .map((r) => ({
-        name: `${r.method} (WN ${r.wordnet})`,
-        points: WSD_DATASETS.map((d, i) =>
-          [i + 1, r.report.byDataset[d]?.f1 ?? NaN] as [number, number]
-        ),
-        dashed: r.wordnet !== "3.0",
-      }));
-    for (const s of json.wsd.systems.filter((s) => s.report)) {
-      series.push({
-        name: s.name,
-        points: WSD_DATASETS.map((d, i) =>
-          [i + 1, s.report!.byDataset[d]?.f1 ?? NaN] as [number, number]
-        ),
-      });
-    }
-    const name = await svg(
-      "wsd_f1.svg",
-      lineChartSvg({
-        title: `WSD F1 per dataset (1 = ${WSD_DATASETS.join(", ")})`,
-        xLabel: "dataset",
-        yLabel: "F1",
-        series,
-        hlines: PUBLISHED_WSD.filter((p) => p.all > 70).map((p) => ({
-          y: p.all,
-          label: `${p.system} ALL`,
-        })),
-      }),
-    );
-    md.push(`![WSD F1](${name})`, "");
-  } else md.push("WSD baselines not run (--no-baselines).", "");
-  if (json.wsd.systems.length) {
-    md.push(
-      "Systems given as key files (ALL, WordNet 3.0 keys; made with e.g. `deno task lexical " +
-        "predict --model DIR --input ALL.data.xml --out FILE.key --wordnet 3.0`, deterministic):",
-      "",
-    );
-    md.push(`| system | ${[...WSD_DATASETS, "ALL"].join(" | ")} | file |`);
-    md.push(`|---|${[...WSD_DATASETS, "ALL"].map(() => "---:").join("|")}|---|`);
-    for (const s of json.wsd.systems) {
-      if (!s.report) {
-        md.push(
-          `| ${s.name} | **missing**: ${s.missing} |${WSD_DATASETS.map(() => "").join("|")}| |`,
-        );
-        continue;
-      }
-      md.push(
-        `| ${s.name} | ${WSD_DATASETS.map((d) => f1(s.report!.byDataset[d]?.f1)).join(" | ")} | ${
-          f1(s.report.all.f1)
-        } | ${s.file} |`,
-      );
-    }
-    md.push("");
-  } else {
-    md.push(
+function renderWsdSystems(systems: ReportJson["wsd"]["systems"]): string[] {
+  if (!systems.length) {
+    return [
       "No WSD model answers were given (`--wsd NAME=FILE.key`): our LMGC / LMGC-M students have " +
-        "no WSD results in this report.",
+      "no WSD results in this report.",
       "",
-    );
+    ];
   }
-
-  md.push("## NLU (GLUE-style)", "");
-  if (!json.nlu.length) {
-    md.push("No NLU results found (run `deno task eval nlu --model DIR --task all`).", "");
-  }
-  const nluSeries: Series[] = [];
-  for (const n of json.nlu) {
-    if (!n.report) {
-      md.push(`- ${rel(n.dir)}: **missing** (${n.missing})`, "");
+  const md = [
+    "Systems given as key files (ALL, WordNet 3.0 keys; made with e.g. `deno task lexical " +
+    "predict --model DIR --input ALL.data.xml --out FILE.key --wordnet 3.0`, deterministic):",
+    "",
+    `| system | ${[...WSD_DATASETS, "ALL"].join(" | ")} | file |`,
+    `|---|${[...WSD_DATASETS, "ALL"].map(() => "---:").join("|")}|---|`,
+  ];
+  for (const s of systems) {
+    if (!s.report) {
+      md.push(
+        `| ${s.name} | **missing**: ${s.missing} |${WSD_DATASETS.map(() => "").join("|")}| |`,
+      );
       continue;
     }
-    const r = n.report;
-    md.push(`From ${rel(n.dir)} (${r.date}, backend ${r.backend}):`, "", formatNluTable(r), "");
-    const c = r.config;
     md.push(
-      `Scores ×100 (${
-        Object.values(NLU_TASK_SPECS).map((s) => `${s.title}: ${s.metrics.join("/")}`).join("; ")
-      }). ` +
+      `| ${s.name} | ${WSD_DATASETS.map((d) => f1(s.report!.byDataset[d]?.f1)).join(" | ")} | ${
+        f1(s.report.all.f1)
+      } | ${s.file} |`,
+    );
+  }
+  md.push("");
+  return md;
+}
+
+/** A run folder's report, or why it is missing. */
+type Run<T> = { dir: string; report?: T; missing?: string };
+
+/**
+ * A section over run folders: its title, `none` when there is no run (no section at all when
+ * `none` is undefined), a line for each missing report and `each` for every report.
+ */
+function renderRuns<T>(
+  title: string,
+  none: string | undefined,
+  runs: Run<T>[],
+  each: (r: T, dir: string, i: number, section: Section) => void,
+): Section {
+  const section: Section = { md: [], plots: [] };
+  if (!runs.length && none === undefined) return section;
+  section.md.push(`## ${title}`, "");
+  if (!runs.length) section.md.push(none!, "");
+  for (const [i, run] of runs.entries()) {
+    if (run.report) each(run.report, run.dir, i, section);
+    else section.md.push(`- ${rel(run.dir)}: **missing** (${run.missing})`, "");
+  }
+  return section;
+}
+
+function renderNlu(runs: ReportJson["nlu"], curves: Series[]): Section {
+  const none = "No NLU results found (run `deno task eval nlu --model DIR --task all`).";
+  const section = renderRuns("NLU (GLUE-style)", none, runs, (r, dir, _i, { md }) => {
+    const c = r.config;
+    const metrics = Object.values(NLU_TASK_SPECS).map((s) => `${s.title}: ${s.metrics.join("/")}`);
+    md.push(
+      `From ${rel(dir)} (${r.date}, backend ${r.backend}):`,
+      "",
+      formatNluTable(r),
+      "",
+      `Scores ×100 (${metrics.join("; ")}). ` +
         `Fine-tuning ${c.epochs} epoch(s), batch ${c.batchSize}, lr ${c.lr}, max length ${c.maxLength}, ` +
         `seed ${c.seed}, split seed ${c.splitSeed}` +
         (c.maxTrain ? `, ≤ ${c.maxTrain} training examples` : "") +
@@ -431,97 +508,57 @@ export async function buildReport(
       r.command ? `Command: \`${r.command}\`` : "",
       "",
     );
-    for (const m of r.models) {
-      for (const t of m.tasks) {
-        const curve = await readJsonl(join(n.dir, m.name, t.task, "metrics.jsonl"));
-        const pts = curve.filter((x) => typeof x.loss === "number" && typeof x.step === "number")
-          .map((x) => [x.step as number, x.loss as number] as [number, number]);
-        if (pts.length > 1) nluSeries.push({ name: `${m.name} ${t.task}`, points: pts });
-      }
-    }
-  }
-  if (nluSeries.length) {
-    const name = await svg(
-      "nlu_loss.svg",
-      lineChartSvg({
-        title: "NLU fine-tuning loss",
-        xLabel: "step",
-        yLabel: "training loss",
-        series: nluSeries,
-      }),
-    );
-    md.push(`![NLU fine-tuning loss](${name})`, "");
-  }
+  });
+  if (!curves.length) return section;
+  const file = "nlu_loss.svg";
+  section.md.push(`![NLU fine-tuning loss](${file})`, "");
+  section.plots.push({
+    file,
+    chart: {
+      title: "NLU fine-tuning loss",
+      xLabel: "step",
+      yLabel: "training loss",
+      series: curves,
+    },
+  });
+  return section;
+}
 
-  md.push("## Plagiarism detection", "");
-  if (!json.plagiarism.length) {
-    md.push("No plagiarism results found (run `deno task eval plagiarism --model NAME=DIR`).", "");
-  }
-  for (const p of json.plagiarism) {
-    if (!p.report) {
-      md.push(`- ${rel(p.dir)}: **missing** (${p.missing})`, "");
-      continue;
-    }
-    const r = p.report;
-    md.push(`From ${rel(p.dir)} (${r.date}):`, "", formatPlagiarismTable(r), "");
+const SPINS = Object.keys(SPIN_SETTINGS) as (keyof typeof SPIN_SETTINGS)[];
+
+function renderPlagiarism(runs: ReportJson["plagiarism"]): Section {
+  const none = "No plagiarism results found (run `deno task eval plagiarism --model NAME=DIR`).";
+  return renderRuns("Plagiarism detection", none, runs, (r, dir, i, { md, plots }) => {
+    md.push(`From ${rel(dir)} (${r.date}):`, "", formatPlagiarismTable(r), "");
     if (r.spin) {
+      const rates = SPINS.map((s) => `${s} ${pct(r.spin!.stats[s].test.realised)} %`);
+      const absent = r.systems.filter((s) => s.missing).map((s) => s.name).join(", ") || "none";
       md.push(
         `Spinner over corpus paragraphs split by source file (train: ${
           r.spin.trainFiles.join(", ")
-        }; ` +
-          `test: ${r.spin.testFiles.join(", ")}), realised replacement rates ${
-            (Object.keys(SPIN_SETTINGS) as (keyof typeof SPIN_SETTINGS)[]).map((s) =>
-              `${s} ${pct(r.spin!.stats[s].test.realised)} %`
-            ).join(", ")
-          }; seed ${r.config.seed}. Missing systems: ${
-            r.systems.filter((s) => s.missing).map((s) => s.name).join(", ") || "none"
-          }.`,
+        }; test: ${r.spin.testFiles.join(", ")}), realised replacement rates ${
+          rates.join(", ")
+        }; seed ${r.config.seed}. Missing systems: ${absent}.`,
       );
     }
     md.push(r.command ? `Command: \`${r.command}\`` : "", "");
-    const series: Series[] = [];
-    for (const s of r.systems) {
-      for (const tr of Object.keys(SPIN_SETTINGS) as (keyof typeof SPIN_SETTINGS)[]) {
-        const row = s.spin?.[tr];
-        if (!row) continue;
-        series.push({
-          name: `${s.name} (trained ${tr})`,
-          points: (Object.keys(SPIN_SETTINGS) as (keyof typeof SPIN_SETTINGS)[])
-            .filter((te) => row[te])
-            .map((te) => [SPIN_SETTINGS[te], 100 * row[te]!.f1Macro] as [number, number]),
-          dashed: tr === "heavy",
-        });
-      }
-    }
-    if (series.length) {
-      const name = await svg(
-        `plagiarism_spin_${json.plagiarism.indexOf(p)}.svg`,
-        lineChartSvg({
-          title: "Spun-paragraph detection: F1-macro by test spin rate",
-          xLabel: "test spin rate (fraction of content words)",
-          yLabel: "F1-macro",
-          series,
-        }),
-      );
-      md.push(`![spin detection](${name})`, "");
-    }
-  }
+    const chart = spinChart(r);
+    if (!chart) return;
+    const file = `plagiarism_spin_${i}.svg`;
+    plots.push({ file, chart });
+    md.push(`![spin detection](${file})`, "");
+  });
+}
 
-  md.push("## Convergence (distill)", "");
-  if (!json.convergence.length) {
-    md.push("No convergence experiment found (run `deno task distill compare`).", "");
-  }
-  for (const [i, c] of json.convergence.entries()) {
-    if (!c.report) {
-      md.push(`- ${rel(c.dir)}: **missing** (${c.missing})`, "");
-      continue;
-    }
-    const r = c.report;
+function renderConvergence(runs: ReportJson["convergence"]): Section {
+  const none = "No convergence experiment found (run `deno task distill compare`).";
+  return renderRuns("Convergence (distill)", none, runs, (r, dir, i, { md, plots }) => {
     const cfg = r.config as Record<string, unknown>;
+    const teachers = r.teachers.map((t) => `${t.spec} (held-out loss ${t.heldoutLoss.toFixed(3)})`);
     md.push(
-      `From ${rel(c.dir)}: student ${JSON.stringify(cfg.model ?? {})}, ${cfg.steps} steps of ` +
+      `From ${rel(dir)}: student ${JSON.stringify(cfg.model ?? {})}, ${cfg.steps} steps of ` +
         `${cfg.batchSize} × ${cfg.seqLen} tokens, data ${cfg.data}, seed ${cfg.seed}; teachers ${
-          r.teachers.map((t) => `${t.spec} (held-out loss ${t.heldoutLoss.toFixed(3)})`).join(", ")
+          teachers.join(", ")
         }.`,
       "",
       "| student | final held-out loss | steps to threshold | train s |",
@@ -536,64 +573,116 @@ export async function buildReport(
         `(confidence-weighted / single teacher): ${r.ratio === null ? "—" : r.ratio.toFixed(2)}.`,
       "",
     );
-    const name = await svg(
-      `convergence_${i}.svg`,
-      lineChartSvg({
-        title: `Held-out MLM loss (${rel(c.dir)})`,
+    const file = `convergence_${i}.svg`;
+    plots.push({
+      file,
+      chart: {
+        title: `Held-out MLM loss (${rel(dir)})`,
         xLabel: "step",
         yLabel: "held-out loss",
         series: r.variants.map((v) => ({ name: v.variant, points: v.curve })),
         hlines: [{ y: r.threshold, label: "threshold" }],
-      }),
-    );
-    md.push(`![convergence](${name})`, "");
-  }
+      },
+    });
+    md.push(`![convergence](${file})`, "");
+  });
+}
 
-  md.push("## Speed (bench)", "");
-  if (!json.bench.length) md.push("No bench results found (run `deno task bench`).", "");
-  for (const b of json.bench) {
-    if (!b.report) {
-      md.push(`- ${rel(b.dir)}: **missing** (${b.missing})`, "");
-      continue;
-    }
-    const r = b.report;
+function renderBench(runs: ReportJson["bench"]): Section {
+  const none = "No bench results found (run `deno task bench`).";
+  return renderRuns("Speed (bench)", none, runs, (r, dir, _i, { md }) => {
     md.push(
-      `From ${rel(b.dir)} (${r.date ?? "?"}; PyTorch peer: ${r.peerInfo || "none"}):`,
+      `From ${rel(dir)} (${r.date ?? "?"}; PyTorch peer: ${r.peerInfo || "none"}):`,
       "",
       "| mode | ours (backend) tokens/s | PyTorch tokens/s | ours / PyTorch |",
       "|---|---:|---:|---:|",
+      ...r.ours.map((ours) => benchRow(ours, r.peer)),
+      "",
+      `Command: \`deno task bench ${(r.args ?? []).join(" ")}\``,
+      "",
     );
-    for (const o2 of r.ours) {
-      const peer = r.peer.find((p) => p.mode === o2.mode);
-      const pt = peer && !("error" in peer) ? peer.tokens_per_s : undefined;
-      if ("error" in o2) {
-        md.push(
-          `| ${o2.mode} | ${o2.backend}: failed (${o2.error}) | ${pt?.toFixed(0) ?? "—"} | — |`,
-        );
-        continue;
-      }
-      md.push(
-        `| ${o2.mode} | ${o2.tokens_per_s.toFixed(0)} (${o2.backend}) | ${
-          pt?.toFixed(0) ?? "—"
-        } | ${pt ? (o2.tokens_per_s / pt).toFixed(2) + "×" : "—"} |`,
-      );
+  });
+}
+
+function benchRow(ours: BenchOurs, peers: BenchPeer[]): string {
+  const peer = peers.find((p) => p.mode === ours.mode);
+  const pt = peer && !("error" in peer) ? peer.tokens_per_s : undefined;
+  if ("error" in ours) {
+    return `| ${ours.mode} | ${ours.backend}: failed (${ours.error}) | ${
+      pt?.toFixed(0) ?? "—"
+    } | — |`;
+  }
+  return `| ${ours.mode} | ${ours.tokens_per_s.toFixed(0)} (${ours.backend}) | ${
+    pt?.toFixed(0) ?? "—"
+  } | ${pt ? (ours.tokens_per_s / pt).toFixed(2) + "×" : "—"} |`;
+}
+
+function renderMlm(runs: ReportJson["mlm"]): Section {
+  return renderRuns("Masked-LM loss and word order", undefined, runs, (r, dir, _i, { md }) => {
+    md.push(`From ${rel(dir)}:`, "", formatMlmTable(r), "");
+  });
+}
+
+// --- plot ----------------------------------------------------------------------------------------
+
+/** F1 per dataset of first sense (both WordNets), the WordNet 3.0 baselines and the systems. */
+function wsdChart(b: WsdBaselinesReport, systems: ReportJson["wsd"]["systems"]): LineChart {
+  const perDataset = (r: WsdReport) =>
+    WSD_DATASETS.map((d, i) => [i + 1, r.byDataset[d]?.f1 ?? NaN] as [number, number]);
+  const series: Series[] = b.results
+    .filter((r) => r.method === "first-sense" || r.wordnet === "3.0")
+    .map((r) => ({
+      name: `${r.method} (WN ${r.wordnet})`,
+      points: perDataset(r.report),
+      dashed: r.wordnet !== "3.0",
+    }));
+  for (const s of systems) {
+    if (s.report) series.push({ name: s.name, points: perDataset(s.report) });
+  }
+  return {
+    title: `WSD F1 per dataset (1 = ${WSD_DATASETS.join(", ")})`,
+    xLabel: "dataset",
+    yLabel: "F1",
+    series,
+    hlines: PUBLISHED_WSD.filter((p) => p.all > 70).map((p) => ({
+      y: p.all,
+      label: `${p.system} ALL`,
+    })),
+  };
+}
+
+/** F1-macro by test spin rate, one line per system and training spin; undefined when none. */
+function spinChart(r: PlagiarismReport): LineChart | undefined {
+  const series: Series[] = [];
+  for (const s of r.systems) {
+    for (const tr of SPINS) {
+      const row = s.spin?.[tr];
+      if (!row) continue;
+      series.push({
+        name: `${s.name} (trained ${tr})`,
+        points: SPINS.filter((te) => row[te])
+          .map((te) => [SPIN_SETTINGS[te], 100 * row[te]!.f1Macro] as [number, number]),
+        dashed: tr === "heavy",
+      });
     }
-    md.push("", `Command: \`deno task bench ${(r.args ?? []).join(" ")}\``, "");
   }
+  if (!series.length) return undefined;
+  return {
+    title: "Spun-paragraph detection: F1-macro by test spin rate",
+    xLabel: "test spin rate (fraction of content words)",
+    yLabel: "F1-macro",
+    series,
+  };
+}
 
-  if (json.mlm.length) md.push("## Masked-LM loss and word order", "");
-  for (const m of json.mlm) {
-    if (!m.report) md.push(`- ${rel(m.dir)}: **missing** (${m.missing})`, "");
-    else md.push(`From ${rel(m.dir)}:`, "", formatMlmTable(m.report), "");
+/** Write every plot as SVG into `out`; returns their paths. */
+async function plot(plots: Plot[], out: string): Promise<string[]> {
+  const files: string[] = [];
+  for (const p of plots) {
+    await writeFileAtomic(join(out, p.file), lineChartSvg(p.chart));
+    files.push(join(out, p.file));
   }
-
-  if (missing.length) {
-    md.push("## Missing", "", ...missing.map((m) => `- ${m}`), "");
-  }
-  await writeFileAtomic(join(o.out, "report.md"), md.join("\n"));
-  await writeFileAtomic(join(o.out, "report.json"), JSON.stringify(json, null, 2) + "\n");
-  files.unshift(join(o.out, "report.md"), join(o.out, "report.json"));
-  return { files, missing };
+  return files;
 }
 
 async function readJsonl(file: string): Promise<Record<string, unknown>[]> {

@@ -58,10 +58,10 @@ export const PUBLISHED_WSD: readonly PublishedWsd[] = [
     },
     source: "Raganato et al. 2017",
   },
-  { system: "UKB", all: 67.3, source: "as quoted in issue 6" },
+  { system: "UKB", all: 67.3, source: "Agirre et al. 2018" },
   { system: "GlossBERT", all: 77.0, source: "Huang et al. 2019" },
-  { system: "LMGC (BERT)", all: 76.6, source: "as quoted in issue 6" },
-  { system: "LMGC-M (XLNet)", all: 77.5, source: "as quoted in issue 6" },
+  { system: "LMGC (BERT)", all: 76.6, source: "Wahle et al. 2021" },
+  { system: "LMGC-M (XLNet)", all: 77.5, source: "Wahle et al. 2021" },
 ];
 
 /** One baseline with one WordNet. */
@@ -94,6 +94,8 @@ export interface WsdBaselinesOptions {
   methods?: string[];
   /** The data folder (default the resolved one). */
   dataDir?: string;
+  /** Progress lines (reading, each WordNet, each method with its time). Default: none. */
+  log?: (line: string) => void;
 }
 
 /**
@@ -103,6 +105,8 @@ export interface WsdBaselinesOptions {
 export async function runWsdBaselines(o: WsdBaselinesOptions = {}): Promise<WsdBaselinesReport> {
   const data = o.dataDir ?? requireDataDir("the WSD baselines");
   const base = join(data, "wsd", "Evaluation_Datasets", "ALL", "ALL");
+  const log = o.log ?? (() => {});
+  log(`wsd baselines: reading ${base}.data.xml and its gold keys`);
   const corpus = await readRaganatoXml(`${base}.data.xml`);
   const gold = (await readScorerKeys(`${base}.gold.key.txt`)).keys;
   const methods = (o.methods ?? [...BASELINE_METHODS]) as BaselineMethod[];
@@ -111,11 +115,14 @@ export async function runWsdBaselines(o: WsdBaselinesOptions = {}): Promise<WsdB
       throw new RangeError(`unknown WSD baseline "${m}" (one of ${BASELINE_METHODS.join(", ")})`);
     }
   }
+  if (methods.includes("mfs")) log("wsd baselines: SemCor sense counts for mfs");
   const counts = methods.includes("mfs") ? await SenseCounts.semcor(data) : undefined;
+  log("wsd baselines: loading WordNet 3.0");
   const wn30 = await WordNet.open("3.0");
   const results: WsdBaselineResult[] = [];
   const coverage: GoldCoverage[] = [];
   for (const spec of o.wordnets ?? ["3.0", "3.1"]) {
+    if (spec !== "3.0") log(`wsd baselines: loading WordNet ${spec}`);
     const wn = spec === "3.0" ? wn30 : await WordNet.open(spec);
     coverage.push(goldCoverage(gold, wn));
     for (const method of methods) {
@@ -127,6 +134,10 @@ export async function runWsdBaselines(o: WsdBaselinesOptions = {}): Promise<WsdB
         map: wn.version === wn30.version ? undefined : { from: wn, to: wn30 },
       });
       results.push({ method, wordnet: wn.version, report, seconds });
+      log(
+        `wsd baselines: ${method} on WordNet ${wn.version}: F1 ${report.all.f1.toFixed(1)} ` +
+          `(${seconds.toFixed(1)} s)`,
+      );
     }
   }
   return { kind: "wsd-baselines", results, coverage };

@@ -1,30 +1,34 @@
 /**
  * The WSD scorer of Raganato et al. (2017)'s unified evaluation framework (`Scorer.java`), with
  * breakdowns per dataset and per part of speech, and the WordNet 3.0 / 3.1 key differences
- * handled and counted.
+ * handled and counted. The key-file reading and the credit rule are `@cohesive/lexical`'s scorer
+ * core (`lexical/scorer.ts`, which states the semantics), re-exported here.
  *
- * `Scorer.java` semantics, reproduced here (checked against the compiled `Scorer.java`):
- * - a key file is read line by line, each split on single spaces: `id key [key…]`; a line with
- *   fewer than two fields is reported and skipped; the keys of an id form a set (a repeated key
- *   counts once, and a repeated id adds its keys to the same set);
- * - an answered instance with distinct system keys `S` and gold keys `G` adds `|S ∩ G| / |S|` to
- *   `ok` and `|S \ G| / |S|` to `notok`: one key is right when it is among the gold keys, and
- *   several keys share one instance's credit (two keys, one of them gold: ½);
- * - `P = ok / (ok + notok)` (ok over answered instances), `R = ok / |gold|` (unanswered
- *   instances count against recall), `F1 = 2PR / (P + R)`, printed in percent with one decimal.
- *
- * Two deliberate differences: a system id that is not a gold id is skipped by `Scorer.java`, but
- * is an {@link UnknownInstanceError} here unless `unknownIds: "skip"` asks for the old behaviour
- * (the skipped ids are then counted); and where `Scorer.java` prints `NaN` (no answer at all) the
- * scores here are 0.
+ * Deliberate differences from `Scorer.java`, beside the core's (columns split on any whitespace,
+ * 0 where it prints `NaN`): a system id that is not a gold id is skipped by `Scorer.java`, but is
+ * an {@link UnknownInstanceError} here unless `unknownIds: "skip"` asks for the old behaviour (the
+ * skipped ids are then counted); and a system file with no answer at all is an error, not 0.
  *
  * @module
  */
 import { basename } from "node:path";
-import { readRaganatoXml, UnknownInstanceError } from "@cohesive/lexical";
+import {
+  answerCredit,
+  type KeyMap,
+  readRaganatoXml,
+  readScorerKeys,
+  scoreFromCounts,
+  UnknownInstanceError,
+  type WsdScore,
+} from "@cohesive/lexical";
 
-/** Gold or system keys: instance id → sense keys (lexical's `KeyMap`). */
-export type KeyMap = Map<string, string[]>;
+export {
+  NoAnswersError,
+  parseScorerKeys,
+  readScorerKeys,
+  type ScorerKeys,
+  type WsdScore,
+} from "@cohesive/lexical";
 
 /** What the scorer reads of a corpus (lexical's `WsdCorpus` fits): each instance's POS tag. */
 export interface PosSource {
@@ -51,24 +55,6 @@ export interface SenseInventory {
   senseByKey(key: string): { lemma: string; pos: string; synset: SynsetLike } | undefined;
   /** The senses of a lemma in a part of speech (`n`, `v`, `a`, `r`). */
   sensesOf(lemma: string, pos: WordNetPos): readonly { key: string; synset: SynsetLike }[];
-}
-
-/** Precision, recall and F1 of one slice of instances (percentages, like `Scorer.java`). */
-export interface WsdScore {
-  /** `ok`: the credit earned (fractional when an answer holds several keys). */
-  correct: number;
-  /** `notok`: the credit lost on answered instances. */
-  wrong: number;
-  /** Answered gold instances (`ok + notok`). */
-  answered: number;
-  /** Gold instances in the slice. */
-  total: number;
-  /** `ok / (ok + notok)`, percent (0 when nothing was answered). */
-  precision: number;
-  /** `ok / total`, percent. */
-  recall: number;
-  /** Harmonic mean of precision and recall, percent (0 when both are 0). */
-  f1: number;
 }
 
 /** How the answers of a system were mapped from one WordNet version to another. */
@@ -136,25 +122,6 @@ export interface ScoreWsdOptions {
 
 /** The parts of speech of the report, in the framework's order. */
 export const WSD_POS: readonly string[] = ["NOUN", "VERB", "ADJ", "ADV"];
-
-/** `Scorer.java`'s numbers from its two counters. */
-export function scoreFromCounts(correct: number, wrong: number, total: number): WsdScore {
-  const answered = correct + wrong;
-  const p = answered > 0 ? correct / answered : 0;
-  const r = total > 0 ? correct / total : 0;
-  const f1 = p + r > 0 ? (2 * p * r) / (p + r) : 0;
-  return { correct, wrong, answered, total, precision: 100 * p, recall: 100 * r, f1: 100 * f1 };
-}
-
-/** The credit one answer earns: `|G ∩ S| / |S|` over the distinct keys `S` of the answer. */
-export function answerCredit(gold: readonly string[], answer: readonly string[]): number {
-  const s = new Set(answer);
-  if (s.size === 0) return 0;
-  const g = new Set(gold);
-  let ok = 0;
-  for (const k of s) if (g.has(k)) ok++;
-  return ok / s.size;
-}
 
 const SS_TYPE_POS: Record<string, string> = {
   "1": "NOUN",
@@ -375,52 +342,6 @@ export function goldCoverage(gold: KeyMap, wn: SenseInventory): GoldCoverage {
   return { version: wn.version, covered, total: gold.size, uncoveredExamples };
 }
 
-/** A key file read the way `Scorer.java` reads it. */
-export interface ScorerKeys {
-  /** Instance id → its distinct keys, in first-seen order. */
-  keys: KeyMap;
-  /** 1-based numbers of the lines with fewer than two fields (skipped, as `Scorer.java` does). */
-  incomplete: number[];
-}
-
-/**
- * Parse a key file as `Scorer.java` does: lines split on single spaces (trailing empty fields
- * dropped, as Java's `String.split` does), lines with fewer than two fields skipped and noted,
- * the keys of a repeated id merged into one set.
- *
- * @example
- * ```ts
- * import assert from "node:assert/strict";
- * import { parseScorerKeys } from "@cohesive/eval";
- * const { keys, incomplete } = parseScorerKeys("a k1 k2\nb\na k1 k3\n");
- * assert.deepEqual([keys.get("a"), incomplete], [["k1", "k2", "k3"], [2]]);
- * ```
- */
-export function parseScorerKeys(text: string): ScorerKeys {
-  const keys: KeyMap = new Map();
-  const incomplete: number[] = [];
-  const lines = text.split(/\r\n|\n|\r/);
-  if (lines.length > 0 && lines[lines.length - 1] === "") lines.pop();
-  lines.forEach((line, i) => {
-    const parts = line.split(" ");
-    while (parts.length > 0 && parts[parts.length - 1] === "") parts.pop();
-    if (parts.length < 2) {
-      incomplete.push(i + 1);
-      return;
-    }
-    const [id, ...ks] = parts;
-    const have = keys.get(id) ?? [];
-    for (const k of ks) if (!have.includes(k)) have.push(k);
-    keys.set(id, have);
-  });
-  return { keys, incomplete };
-}
-
-/** {@link parseScorerKeys} over a file. */
-export async function readScorerKeys(path: string): Promise<ScorerKeys> {
-  return parseScorerKeys(await Deno.readTextFile(path));
-}
-
 /**
  * Score a system key file against a gold key file (and, when given, the corpus file), as
  * `java Scorer gold.key.txt system.key` does, with the breakdowns of {@link scoreWsd} (ids without
@@ -428,6 +349,7 @@ export async function readScorerKeys(path: string): Promise<ScorerKeys> {
  *
  * @throws {UnknownInstanceError} when the system answers an id the gold file lacks (unless
  *   `unknownIds: "skip"`).
+ * @throws {NoAnswersError} when the system file is empty or none of its lines holds an answer.
  * @throws {Deno.errors.NotFound} when a file is missing.
  */
 export async function scoreWsdFiles(
@@ -437,7 +359,7 @@ export async function scoreWsdFiles(
 ): Promise<WsdReport & { incompleteLines: { gold: number[]; system: number[] } }> {
   const corpus = options.dataFile ? await readRaganatoXml(options.dataFile) : undefined;
   const gold = await readScorerKeys(goldFile);
-  const system = await readScorerKeys(systemFile);
+  const system = await readScorerKeys(systemFile, true);
   const report = scoreWsd(gold.keys, system.keys, {
     dataset: basename(goldFile).split(".")[0] || undefined,
     ...options,

@@ -16,6 +16,7 @@ import {
   formatScorerOutput,
   goldCoverage,
   mapSenseKey,
+  NoAnswersError,
   parseScorerKeys,
   scoreWsd,
   scoreWsdFiles,
@@ -50,15 +51,35 @@ Deno.test("scoreWsd() shares an instance's credit over its answer's distinct key
   assert.equal(formatScorerOutput(r.all), "P=\t66.7%\nR=\t66.7%\nF1=\t66.7%\n");
 });
 
-Deno.test("parseScorerKeys() merges repeated ids, skips incomplete lines and keeps Java's empty fields", () => {
-  const p = parseScorerKeys("a k1\r\nb\nb k9\nb k2 k9\nc k1  k2\nd k3 \n");
+Deno.test("parseScorerKeys() merges repeated ids, skips incomplete lines and splits on any whitespace", () => {
+  const p = parseScorerKeys("a k1\r\nb\nb k9\nb k2 k9\nc k1  k2\nd k3 \ne\tk4\t k5\n");
   assert.deepEqual(p.incomplete, [2]);
   assert.deepEqual(p.keys.get("b"), ["k9", "k2"]);
-  assert.deepEqual(p.keys.get("c"), ["k1", "", "k2"]); // Java's split(" ") keeps the empty field
-  assert.deepEqual(p.keys.get("d"), ["k3"]); // ... but drops trailing ones
-  // The empty field is a wrong answer: one third of the credit.
-  const r = scoreWsd(keys("a k1\nb k2\n"), keys("a k1  k2\n"));
-  assert.equal(formatScorerOutput(r.all), "P=\t33.3%\nR=\t16.7%\nF1=\t22.2%\n");
+  assert.deepEqual(p.keys.get("c"), ["k1", "k2"]); // a run of spaces is one separator
+  assert.deepEqual(p.keys.get("d"), ["k3"]);
+  assert.deepEqual(p.keys.get("e"), ["k4", "k5"]); // tabs separate columns too
+  const r = scoreWsd(keys("a k1\nb k2\n"), keys("a\tk1  k2\n"));
+  assert.equal(formatScorerOutput(r.all), "P=\t50.0%\nR=\t25.0%\nF1=\t33.3%\n");
+});
+
+Deno.test("scoreWsdFiles() refuses a system file with no answer: empty, or no complete line", async () => {
+  const dir = await Deno.makeTempDir();
+  try {
+    await Deno.writeTextFile(join(dir, "gold.key"), "a k1\n");
+    await Deno.writeTextFile(join(dir, "empty.key"), "");
+    await Deno.writeTextFile(join(dir, "ids.key"), "a\nb\n");
+    await assert.rejects(
+      scoreWsdFiles(join(dir, "gold.key"), join(dir, "empty.key")),
+      (e: Error) =>
+        e instanceof NoAnswersError && /empty\.key: the key file is empty/.test(e.message),
+    );
+    await assert.rejects(
+      scoreWsdFiles(join(dir, "gold.key"), join(dir, "ids.key")),
+      /ids\.key: none of its 2 line\(s\) holds an id and a key/,
+    );
+  } finally {
+    await Deno.remove(dir, { recursive: true });
+  }
 });
 
 Deno.test("scoreWsd() refuses unknown ids by default and skips them like Scorer.java when asked", () => {

@@ -380,3 +380,39 @@ export function countInstances(corpus: WsdCorpus): number {
   for (const _ of instancesOf(corpus)) n++;
   return n;
 }
+
+/**
+ * One warning line for the instances of `corpus` that `keys` leaves unanswered (their lemma or
+ * part of speech unknown to `wordnet`), with their count and first ids; undefined when every
+ * instance is answered.
+ *
+ * @example
+ * ```ts
+ * import { parseRaganatoXml, unansweredWarning } from "@cohesive/lexical";
+ * import assert from "node:assert/strict";
+ * const corpus = parseRaganatoXml(
+ *   `<corpus><text id="d0"><sentence id="d0.s0"><instance id="d0.s0.t0" lemma="bank" pos="NOUN">bank</instance><instance id="d0.s0.t1" lemma="zzz" pos="X">zzz</instance></sentence></text></corpus>`,
+ * );
+ * const keys = new Map([["d0.s0.t0", ["bank%1:17:01::"]]]);
+ * assert.equal(
+ *   unansweredWarning(corpus, keys, "WordNet 3.0"),
+ *   "warning: 1 of 2 instances left unanswered (lemma or part of speech unknown to WordNet 3.0): d0.s0.t1",
+ * );
+ * ```
+ */
+export function unansweredWarning(
+  corpus: WsdCorpus,
+  keys: WsdKeys,
+  wordnet: string,
+): string | undefined {
+  const missing: string[] = [];
+  let total = 0;
+  for (const { token } of instancesOf(corpus)) {
+    total++;
+    if (!keys.has(token.id)) missing.push(token.id);
+  }
+  if (missing.length === 0) return undefined;
+  const shown = missing.slice(0, 5).join(", ") + (missing.length > 5 ? ", …" : "");
+  return `warning: ${missing.length} of ${total} instances left unanswered ` +
+    `(lemma or part of speech unknown to ${wordnet}): ${shown}`;
+}

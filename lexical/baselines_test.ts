@@ -12,7 +12,7 @@ import {
   signature,
 } from "./baselines.ts";
 import { parseRaganatoXml, readKeys, readRaganatoXml } from "./raganato.ts";
-import { scoreKeys } from "./score_quick.ts";
+import { scoreKeys } from "./scorer.ts";
 
 const MONEY = fakeSense("bank%money", "a financial institution that accepts deposits");
 const RIVER = fakeSense("bank%river", "sloping land beside a body of water such as a river");

@@ -274,7 +274,7 @@ export async function predictSenses(
     onProgress?: (done: number) => void;
   } = {},
 ): Promise<{ scores: Map<string, number[]> }> {
-  // The seed recipe's 160 tokens, or fewer where the model has fewer positions.
+  // The paper's 160 tokens (Wahle et al. 2021), or fewer where the model has fewer positions.
   const maxLength = opts.maxLength ?? Math.min(160, model.config.max_position_embeddings);
   const B = opts.batchSize ?? 64;
   const flat: { inst: number; cand: number }[] = [];

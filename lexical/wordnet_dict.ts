@@ -8,6 +8,7 @@
 import { existsSync, statSync } from "node:fs";
 import { dirname, join, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
+import { writeAtomic } from "@cohesive/shared";
 import { readTarGz } from "./tar.ts";
 
 /** The files every WordNet dict folder must hold. */
@@ -171,11 +172,8 @@ export async function unpackWordNet30(
   excDir: string,
   target: string,
 ): Promise<string> {
-  const parent = dirname(target);
-  await Deno.mkdir(parent, { recursive: true });
-  const tmp = join(parent, `.dict-${crypto.randomUUID()}.tmp`);
-  await Deno.mkdir(tmp);
-  try {
+  const unpack = async (tmp: string) => {
+    await Deno.mkdir(tmp);
     for (const entry of await readTarGz(tarball)) {
       const m = /^(?:\.\/)?dict\/([A-Za-z0-9._-]+)$/.exec(entry.name);
       if (m) await Deno.writeFile(join(tmp, m[1]), entry.data);
@@ -185,13 +183,15 @@ export async function unpackWordNet30(
       if (existsSync(src) && !existsSync(join(tmp, f))) await Deno.copyFile(src, join(tmp, f));
     }
     if (!isDictDir(tmp)) throw new SyntaxError(`${tarball} holds no complete WordNet dict folder`);
+  };
+  const install = async (tmp: string, dest: string) => {
     try {
-      await Deno.rename(tmp, target);
+      await Deno.rename(tmp, dest);
     } catch (e) {
-      if (!isDictDir(target)) throw e; // else another process unpacked it first
+      if (!isDictDir(dest)) throw e; // else another process unpacked it first
+      await Deno.remove(tmp, { recursive: true }).catch(() => {});
     }
-  } finally {
-    await Deno.remove(tmp, { recursive: true }).catch(() => {});
-  }
+  };
+  await writeAtomic(target, unpack, install);
   return target;
 }

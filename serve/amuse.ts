@@ -12,6 +12,7 @@
  * @module
  */
 import type { DisambiguatedToken, Synset, WordNet } from "@cohesive/lexical";
+import { LruCache } from "./lru.ts";
 
 /** One token of the AMuSE-WSD shape. */
 export interface AmuseToken {
@@ -23,7 +24,10 @@ export interface AmuseToken {
   pos: string;
   /** Lemma (WordNet's, `_` between words; the lower-cased text for function words). */
   lemma: string;
-  /** WordNet offset and part of speech, e.g. `09213565n`; `O` without a sense. */
+  /**
+   * WordNet offset and part of speech as AMuSE-WSD writes them, without zero padding (e.g.
+   * `9213565n` for WordNet's `09213565n`); `O` without a sense.
+   */
   wnSynsetOffset: string;
   /** NLTK's synset name, e.g. `bank.n.01`; `O` without a sense. */
   nltkSynset: string;
@@ -67,6 +71,20 @@ tag(
 );
 tag("PART", "to not n't");
 
+/**
+ * A WordNet synset id (`09213565n`) as AMuSE-WSD writes it: the offset without leading zeros,
+ * then the part of speech (`9213565n`).
+ *
+ * @example
+ * ```ts
+ * import { amuseOffset } from "@cohesive/serve";
+ * amuseOffset("02118333n"); // "2118333n"
+ * ```
+ */
+export function amuseOffset(synsetId: string): string {
+  return synsetId.replace(/^0+(?=\d)/, "");
+}
+
 /** The universal POS tag of a token: from its WordNet part of speech, else from a word list. */
 export function universalPos(token: Pick<DisambiguatedToken, "text" | "pos">): string {
   switch (token.pos) {
@@ -107,7 +125,7 @@ export class AmuseConverter {
   /** The inventory of the ids given out. */
   readonly target: WordNet;
   readonly #source: WordNet;
-  readonly #names = new Map<string, string>();
+  readonly #names = new LruCache<string, string>(50_000);
 
   /**
    * Create a converter.
@@ -124,7 +142,6 @@ export class AmuseConverter {
     let name = this.#names.get(synset.id);
     if (name === undefined) {
       name = nltkSynsetName(this.target, synset);
-      if (this.#names.size > 100_000) this.#names.clear();
       this.#names.set(synset.id, name);
     }
     return name;
@@ -144,7 +161,7 @@ export class AmuseConverter {
         text: t.text,
         pos: universalPos(t),
         lemma: t.lemma ?? t.text.toLowerCase(),
-        wnSynsetOffset: synset ? synset.id : NO_SENSE,
+        wnSynsetOffset: synset ? amuseOffset(synset.id) : NO_SENSE,
         nltkSynset: synset ? this.#nltk(synset) : NO_SENSE,
       };
     });

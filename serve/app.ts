@@ -6,14 +6,17 @@
  * @module
  */
 import { Hono } from "hono";
+import { cors } from "hono/cors";
 import { type DisambiguatedToken, WordNet } from "@cohesive/lexical";
 import { AmuseConverter } from "./amuse.ts";
 import { DEMO_HTML } from "./demo_page.ts";
 import { type Engines, listModels, pickEngine } from "./engines.ts";
 import { httpStatusOf, MethodNotAllowedError, NotReadyError } from "./errors.ts";
 import { openApiDocument } from "./openapi.ts";
-import { detectPlagiarism } from "./plagiarism.ts";
+import { WorkerPool, type WorkerPoolOptions } from "./worker_pool.ts";
+import { detectPlagiarism, splitDocuments } from "./plagiarism.ts";
 import {
+  checkPlagiarismWork,
   parseAmuseRequest,
   parsePlagiarismRequest,
   parseSimilarityRequest,
@@ -29,6 +32,8 @@ export interface ServeStateOptions {
   engines?: Engines;
   /** Limits over {@link import("./request.ts").DEFAULT_LIMITS}. */
   limits?: Partial<ServeLimits>;
+  /** Workers for CPU-heavy work (default: one less than the cores, from 1 to 4). */
+  pool?: WorkerPoolOptions;
   /**
    * Provides WordNet 3.0 for AMuSE-shaped answers when the served inventory is another version.
    * Default: `WordNet.wordnet30()`, or `undefined` (ids of the served inventory) when absent.
@@ -40,6 +45,8 @@ export interface ServeStateOptions {
 export class ServeState {
   /** The request limits. */
   readonly limits: ServeLimits;
+  /** Workers for CPU-heavy work (they start on first use and stop when idle). */
+  readonly pool: WorkerPool;
   #engines: Engines | undefined;
   #loadError: string | undefined;
   #draining = false;
@@ -50,6 +57,7 @@ export class ServeState {
   /** Create the state; without `engines` the server answers 503 until {@link setEngines}. */
   constructor(options: ServeStateOptions = {}) {
     this.limits = resolveLimits(options.limits);
+    this.pool = new WorkerPool(new URL("./evidence_worker.ts", import.meta.url), options.pool);
     this.#engines = options.engines;
     this.#amuseWordNet = options.amuseWordNet ??
       (() => WordNet.wordnet30().catch(() => undefined));
@@ -127,6 +135,11 @@ export interface ServeApp {
 export interface AppOptions extends ServeStateOptions {
   /** The state to serve (else one is made from `engines`, `limits` and `amuseWordNet`). */
   state?: ServeState;
+  /**
+   * Browser origins allowed to call the API (CORS), e.g. `["https://app.example"]`, or `["*"]`
+   * for any. Default: none (no CORS headers; preflights get 204 without them).
+   */
+  cors?: readonly string[];
 }
 
 function round(x: number | null): number | null {
@@ -172,7 +185,7 @@ export function createApp(options: AppOptions = {}): ServeApp {
   const state = options.state ?? new ServeState(options);
   const limits = state.limits;
   const app = new Hono();
-  const body = (req: Request) => readJsonBody(req, limits.maxBodyBytes);
+  const body = (req: Request) => readJsonBody(req, limits.maxBodyBytes, limits.bodyTimeoutMs);
 
   app.onError((err, c) => {
     const status = httpStatusOf(err);
@@ -182,6 +195,7 @@ export function createApp(options: AppOptions = {}): ServeApp {
     }
     if (err instanceof MethodNotAllowedError) c.header("Allow", err.allow);
     if (status === 503) c.header("Retry-After", "1");
+    if (status === 408) c.header("Connection", "close");
     // deno-lint-ignore no-explicit-any -- Hono types status codes as a literal union
     return c.json({ error: err.message }, status as any);
   });
@@ -192,6 +206,26 @@ export function createApp(options: AppOptions = {}): ServeApp {
       404,
     )
   );
+
+  if (options.cors?.length) {
+    const any = options.cors.includes("*");
+    app.use(
+      "*",
+      cors({
+        origin: any ? "*" : [...options.cors],
+        allowMethods: ["GET", "POST", "OPTIONS"],
+        allowHeaders: ["Content-Type"],
+        exposeHeaders: ["X-Cohesive-Model", "X-WordNet-Version", "Retry-After"],
+        maxAge: 600,
+      }),
+    );
+  }
+  for (const [path, allow] of Object.entries(ROUTES)) {
+    app.options(path, (c) => {
+      c.header("Allow", `${allow}, OPTIONS`);
+      return c.body(null, 204);
+    });
+  }
 
   app.get("/", (c) => c.html(DEMO_HTML));
   app.get("/openapi.json", (c) => c.json(openApiDocument(limits)));
@@ -260,10 +294,13 @@ export function createApp(options: AppOptions = {}): ServeApp {
     const engines = state.requireEngines();
     const req = parsePlagiarismRequest(await body(c.req.raw), limits);
     const engine = pickEngine(engines.similarity, req.model, "similarity");
+    const split = splitDocuments(req.suspicious, req.sources, limits.maxSentences);
+    checkPlagiarismWork(split.suspicious.length, split.sources.length, limits);
     return c.json(
-      await detectPlagiarism(req.suspicious, req.sources, engine, {
+      await detectPlagiarism(split, req.sources, engine, {
         threshold: req.threshold,
         signal: c.req.raw.signal,
+        pool: state.pool,
       }),
     );
   });

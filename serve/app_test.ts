@@ -110,8 +110,8 @@ Deno.test("POST /v1/wsd with format amuse gives AMuSE-WSD tokens with WordNet 3.
     "sit.v.01",
   ]);
   if (out.wordnet === "3.0") {
-    assert.equal(by("bank").wnSynsetOffset, "09213565n");
-    assert.equal(by("sat").wnSynsetOffset, "01543123v"); // 3.1 has 01545905v
+    assert.equal(by("bank").wnSynsetOffset, "9213565n"); // AMuSE writes no zero padding
+    assert.equal(by("sat").wnSynsetOffset, "1543123v"); // 3.1 has 01545905v
   }
 });
 

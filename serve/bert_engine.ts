@@ -23,7 +23,13 @@ import {
 } from "@cohesive/shared";
 import { tf } from "@cohesive/shared/tf";
 import { MicroBatcher, type MicroBatcherOptions } from "./batcher.ts";
-import { type SimilarityEngine, type TextPair, yieldNow } from "./similarity_engine.ts";
+import {
+  pushTopK,
+  type SimilarityEngine,
+  type TextPair,
+  TimeSlice,
+  yieldNow,
+} from "./similarity_engine.ts";
 import type { ModelInfo } from "./wsd_engine.ts";
 
 /** The class of the 2-way sequence head read as "paraphrase" (LMGC's `MATCH`, BERT's is-next). */
@@ -176,10 +182,41 @@ export class BertSimilarityEngine implements SimilarityEngine {
     return pairs.map((_, b) => p[b * 2 + PARAPHRASE_CLASS]);
   }
 
+  /** Embeddings of `texts`, each distinct text once. */
+  async #embedDistinct(texts: readonly string[], signal?: AbortSignal): Promise<Float32Array[]> {
+    const unique = [...new Set(texts)];
+    const e = await this.embed(unique, signal);
+    const byText = new Map(unique.map((t, i) => [t, e[i]]));
+    return texts.map((t) => byText.get(t)!);
+  }
+
   /** Cosine of the embeddings of each pair. */
   async similarity(pairs: readonly TextPair[], signal?: AbortSignal): Promise<number[]> {
-    const e = await this.embed(pairs.flat(), signal);
+    const e = await this.#embedDistinct(pairs.flat(), signal);
     return pairs.map((_, i) => dot(e[2 * i], e[2 * i + 1]));
+  }
+
+  /** The `k` nearest columns per row by cosine, in time slices, without the full matrix. */
+  async nearest(
+    a: readonly string[],
+    b: readonly string[],
+    k: number,
+    signal?: AbortSignal,
+  ): Promise<{ col: number; score: number }[][]> {
+    const ea = await this.#embedDistinct(a, signal);
+    const eb = await this.#embedDistinct(b, signal);
+    const slice = new TimeSlice();
+    const out: { col: number; score: number }[][] = [];
+    for (const x of ea) {
+      const best: { col: number; score: number }[] = [];
+      for (let j = 0; j < eb.length; j++) {
+        pushTopK(best, j, dot(x, eb[j]), k);
+        if ((j & 255) === 255 && slice.due()) await slice.yield(signal);
+      }
+      out.push(best);
+      if (slice.due()) await slice.yield(signal);
+    }
+    return out;
   }
 
   /** All-pairs cosines, row-major `[a.length, b.length]`, yielding every 16 rows. */

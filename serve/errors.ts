@@ -72,6 +72,15 @@ export class OverloadedError extends RangeError {
   }
 }
 
+/** The client sent its request too slowly (HTTP 408; the connection is closed). */
+export class RequestTimeoutError extends RangeError {
+  /** Create the error; `message` is shown to the client. */
+  constructor(message: string) {
+    super(message);
+    this.name = "RequestTimeoutError";
+  }
+}
+
 /** The client went away before its answer was ready (HTTP 499, never actually delivered). */
 export class ClientClosedError extends Error {
   /** Create the error. */
@@ -82,13 +91,14 @@ export class ClientClosedError extends Error {
 }
 
 /**
- * The HTTP status for an error: 400, 404, 405, 413, 415, 499 or 503 for the domain errors above,
+ * The HTTP status for an error: 400, 404, 405, 408, 413, 415, 499 or 503 for the domain errors above,
  * the error's own `status` when it carries a 4xx one (Hono's `HTTPException`), else 500.
  */
 export function httpStatusOf(err: unknown): number {
   if (err instanceof BadRequestError) return 400;
   if (err instanceof UnknownModelError) return 404;
   if (err instanceof MethodNotAllowedError) return 405;
+  if (err instanceof RequestTimeoutError) return 408;
   if (err instanceof PayloadTooLargeError) return 413;
   if (err instanceof UnsupportedMediaTypeError) return 415;
   if (err instanceof ClientClosedError) return 499;

@@ -1,10 +1,13 @@
 /**
- * The OpenAPI 3.1 document served at `/openapi.json`, written by hand. The route tests send
+ * The OpenAPI 3.1 document served at `/openapi.json`. The request schemas and examples are
+ * generated from the declarations the server validates with (`requestSchemas`,
+ * `REQUEST_EXAMPLES` in `request.ts`); the answers are described by hand. The route tests send
  * every request example in it and check the documented status, so it stays true.
  *
  * @module
  */
-import type { ServeLimits } from "./request.ts";
+import { REQUEST_EXAMPLES, requestSchemas, type ServeLimits } from "./request.ts";
+import { jsonSchema } from "./schema.ts";
 
 /** A JSON object (an OpenAPI fragment). */
 export type Json = Record<string, unknown>;
@@ -29,8 +32,10 @@ function errors(...codes: number[]): Json {
   const all: Record<number, string> = {
     400: "malformed body, wrong type, empty text or unknown field",
     404: "unknown model",
-    413: "beyond the limits (body size, text length, number of texts)",
-    415: "Content-Type is not application/json",
+    408: "the request body arrived too slowly (see limits.bodyTimeoutMs)",
+    413: "beyond the limits (body size, text length, number of texts, plagiarism work); the " +
+      "message names the limit",
+    415: "Content-Type is not application/json, or its charset cannot be decoded",
     503: "models still loading, shutting down, or too much work queued (see Retry-After)",
   };
   return Object.fromEntries(codes.map((c) => [String(c), { ...error, description: all[c] }]));
@@ -53,7 +58,7 @@ const nullableNumber = { type: ["number", "null"] };
 
 /** The OpenAPI document for a server with `limits`. */
 export function openApiDocument(limits: ServeLimits): Json {
-  const text = (max: number) => ({ type: "string", minLength: 1, maxLength: max });
+  const requests = requestSchemas(limits);
   return {
     openapi: "3.1.0",
     info: {
@@ -69,10 +74,8 @@ export function openApiDocument(limits: ServeLimits): Json {
       "/v1/wsd": {
         post: {
           summary: "Disambiguate every content word of each text",
-          requestBody: body("WsdRequest", {
-            texts: ["He sat on the bank of the river and watched the water."],
-          }),
-          responses: { "200": ok("WsdResponse"), ...errors(400, 404, 413, 415, 503) },
+          requestBody: body("WsdRequest", REQUEST_EXAMPLES.WsdRequest),
+          responses: { "200": ok("WsdResponse"), ...errors(400, 404, 408, 413, 415, 503) },
         },
       },
       "/api/model": {
@@ -80,7 +83,7 @@ export function openApiDocument(limits: ServeLimits): Json {
           summary: "AMuSE-WSD compatible: its request body and its bare-array answer",
           description:
             "The model and WordNet version are in the X-Cohesive-Model and X-WordNet-Version headers.",
-          requestBody: body("AmuseRequest", [{ text: "The bank raised its rates.", lang: "EN" }]),
+          requestBody: body("AmuseRequest", REQUEST_EXAMPLES.AmuseRequest),
           responses: {
             "200": {
               description: "One entry per document",
@@ -90,27 +93,22 @@ export function openApiDocument(limits: ServeLimits): Json {
                 },
               },
             },
-            ...errors(400, 413, 415, 503),
+            ...errors(400, 408, 413, 415, 503),
           },
         },
       },
       "/v1/similarity": {
         post: {
           summary: "Similarity and paraphrase probability of text pairs",
-          requestBody: body("SimilarityRequest", {
-            pairs: [{ a: "A man is playing a guitar.", b: "Someone plays the guitar." }],
-          }),
-          responses: { "200": ok("SimilarityResponse"), ...errors(400, 404, 413, 415, 503) },
+          requestBody: body("SimilarityRequest", REQUEST_EXAMPLES.SimilarityRequest),
+          responses: { "200": ok("SimilarityResponse"), ...errors(400, 404, 408, 413, 415, 503) },
         },
       },
       "/v1/plagiarism": {
         post: {
           summary: "Align a suspicious text with source texts sentence by sentence",
-          requestBody: body("PlagiarismRequest", {
-            suspicious: "The cat sat on the mat. It was a sunny day.",
-            sources: ["A cat was sitting on the mat. Dogs bark at night."],
-          }),
-          responses: { "200": ok("PlagiarismReport"), ...errors(400, 404, 413, 415, 503) },
+          requestBody: body("PlagiarismRequest", REQUEST_EXAMPLES.PlagiarismRequest),
+          responses: { "200": ok("PlagiarismReport"), ...errors(400, 404, 408, 413, 415, 503) },
         },
       },
       "/v1/models": {
@@ -146,25 +144,7 @@ export function openApiDocument(limits: ServeLimits): Json {
           type: "object",
           properties: { status: { type: "string" }, error: { type: "string" } },
         },
-        WsdRequest: {
-          type: "object",
-          additionalProperties: false,
-          required: ["texts"],
-          properties: {
-            texts: {
-              type: "array",
-              minItems: 1,
-              maxItems: limits.maxTexts,
-              items: text(limits.maxTextChars),
-            },
-            model: { type: "string", description: "a WSD model of /v1/models; default first" },
-            format: {
-              enum: ["cohesive", "amuse"],
-              default: "cohesive",
-              description: "amuse: AMuSE-WSD token objects (WordNet 3.0 ids when available)",
-            },
-          },
-        },
+        WsdRequest: jsonSchema(requests.WsdRequest),
         WsdToken: {
           type: "object",
           properties: {
@@ -205,17 +185,7 @@ export function openApiDocument(limits: ServeLimits): Json {
             },
           },
         },
-        AmuseRequest: {
-          type: "array",
-          minItems: 1,
-          maxItems: limits.maxTexts,
-          items: {
-            type: "object",
-            additionalProperties: false,
-            required: ["text"],
-            properties: { text: text(limits.maxTextChars), lang: { const: "EN" } },
-          },
-        },
+        AmuseRequest: jsonSchema(requests.AmuseRequest),
         AmuseToken: {
           type: "object",
           properties: {
@@ -223,7 +193,12 @@ export function openApiDocument(limits: ServeLimits): Json {
             text: { type: "string" },
             pos: { type: "string", description: "universal POS tag" },
             lemma: { type: "string" },
-            wnSynsetOffset: { type: "string", description: 'e.g. "09213565n", or "O"' },
+            wnSynsetOffset: {
+              type: "string",
+              description:
+                'offset without zero padding + pos, as AMuSE-WSD writes it, e.g. "9213565n", or "O"; ' +
+                "AMuSE-WSD's bnSynsetId is absent (it needs BabelNet)",
+            },
             nltkSynset: { type: "string", description: 'e.g. "bank.n.01", or "O"' },
           },
         },
@@ -233,25 +208,7 @@ export function openApiDocument(limits: ServeLimits): Json {
             tokens: { type: "array", items: { $ref: "#/components/schemas/AmuseToken" } },
           },
         },
-        SimilarityRequest: {
-          type: "object",
-          additionalProperties: false,
-          required: ["pairs"],
-          properties: {
-            pairs: {
-              type: "array",
-              minItems: 1,
-              maxItems: limits.maxPairs,
-              items: {
-                type: "object",
-                additionalProperties: false,
-                required: ["a", "b"],
-                properties: { a: text(limits.maxTextChars), b: text(limits.maxTextChars) },
-              },
-            },
-            model: { type: "string" },
-          },
-        },
+        SimilarityRequest: jsonSchema(requests.SimilarityRequest),
         SimilarityResponse: {
           type: "object",
           properties: {
@@ -276,23 +233,7 @@ export function openApiDocument(limits: ServeLimits): Json {
             },
           },
         },
-        PlagiarismRequest: {
-          type: "object",
-          additionalProperties: false,
-          required: ["suspicious", "sources"],
-          properties: {
-            suspicious: text(limits.maxDocumentChars),
-            sources: {
-              type: "array",
-              minItems: 1,
-              maxItems: limits.maxSources,
-              items: text(limits.maxDocumentChars),
-            },
-            model: { type: "string", description: "a similarity model" },
-            threshold: { type: "number", minimum: 0, maximum: 1 },
-          },
-          description: `at most ${limits.maxPlagiarismChars} characters in all`,
-        },
+        PlagiarismRequest: jsonSchema(requests.PlagiarismRequest),
         Sentence: {
           type: "object",
           properties: {
@@ -309,8 +250,24 @@ export function openApiDocument(limits: ServeLimits): Json {
             model: { type: "string" },
             paraphraseModel: nullableString,
             verdict: { enum: ["plagiarised", "suspicious", "original"] },
-            score: { type: "number", description: "similarity-weighted aligned share" },
-            coverage: { type: "number", description: "aligned share of the suspicious text" },
+            score: {
+              type: "number",
+              description:
+                "alignment and containment combined: 1 - (1 - alignment)(1 - containment)",
+            },
+            alignment: {
+              type: "number",
+              description: "share of the suspicious text weighted by each sentence's alignment " +
+                "score (below the threshold discounted by (score / threshold)^4)",
+            },
+            containment: {
+              type: "number",
+              description: "share of the suspicious text's word trigrams found in the sources",
+            },
+            coverage: {
+              type: "number",
+              description: "share of the suspicious text aligned at or above the threshold",
+            },
             threshold: { type: "number" },
             sentences: { type: "object" },
             pairs: {
@@ -320,8 +277,30 @@ export function openApiDocument(limits: ServeLimits): Json {
                 properties: {
                   suspicious: { $ref: "#/components/schemas/Sentence" },
                   source: { $ref: "#/components/schemas/Sentence" },
-                  score: { type: "number" },
+                  score: {
+                    type: "number",
+                    description: "similarity and lexical evidence combined (noisy-or)",
+                  },
+                  similarity: { type: "number", description: "the model's similarity" },
+                  containment: {
+                    type: "number",
+                    description: "word-trigram containment of the suspicious sentence",
+                  },
                   paraphrase: nullableNumber,
+                  copied: {
+                    type: "array",
+                    description: "copied phrases of 3+ words, offsets in both documents",
+                    items: {
+                      type: "object",
+                      properties: {
+                        start: { type: "integer" },
+                        end: { type: "integer" },
+                        sourceStart: { type: "integer" },
+                        sourceEnd: { type: "integer" },
+                        words: { type: "integer" },
+                      },
+                    },
+                  },
                 },
               },
             },

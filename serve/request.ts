@@ -1,12 +1,19 @@
 /**
- * Request limits, body reading and validation. Every client mistake becomes a domain error with
+ * Request limits, body reading and validation against the declarations of `requestSchemas`
+ * (the same ones `/openapi.json` documents). Every client mistake becomes a domain error with
  * a message that says what to fix: {@link BadRequestError} (400), {@link PayloadTooLargeError}
  * (413), {@link UnsupportedMediaTypeError} (415). Unknown fields are errors, not ignored, so a
  * misspelt option never silently does nothing.
  *
  * @module
  */
-import { BadRequestError, PayloadTooLargeError, UnsupportedMediaTypeError } from "./errors.ts";
+import {
+  BadRequestError,
+  PayloadTooLargeError,
+  RequestTimeoutError,
+  UnsupportedMediaTypeError,
+} from "./errors.ts";
+import { type ArraySchema, type ObjectSchema, type StringSchema, validate } from "./schema.ts";
 
 /** The server's request limits; beyond them the answer is 413. */
 export interface ServeLimits {
@@ -24,6 +31,15 @@ export interface ServeLimits {
   maxSources: number;
   /** Most characters in one `/v1/plagiarism` request, all documents together. */
   maxPlagiarismChars: number;
+  /**
+   * Most units of alignment work in one `/v1/plagiarism` request: suspicious sentences × source
+   * sentences (all sources together).
+   */
+  maxSentencePairs: number;
+  /** Most sentences in one `/v1/plagiarism` request, all documents together. */
+  maxSentences: number;
+  /** Longest time to receive a request body, in ms; a slower body gets 408. */
+  bodyTimeoutMs: number;
 }
 
 /** The default limits: about 15 pages per plagiarism document. */
@@ -35,6 +51,9 @@ export const DEFAULT_LIMITS: Readonly<ServeLimits> = Object.freeze({
   maxDocumentChars: 50_000,
   maxSources: 16,
   maxPlagiarismChars: 250_000,
+  maxSentencePairs: 1_000_000,
+  maxSentences: 2_000,
+  bodyTimeoutMs: 30_000,
 });
 
 /** The output shapes of `/v1/wsd`. */
@@ -70,22 +89,46 @@ export interface PlagiarismRequest {
   threshold?: number;
 }
 
-const decoder = new TextDecoder("utf-8", { fatal: true });
+const utf8 = new TextDecoder("utf-8", { fatal: true });
 
 /**
- * Read a JSON body of at most `maxBytes` bytes.
+ * The decoder for the `charset` of a `Content-Type` (UTF-8 when none is given).
+ *
+ * @throws {UnsupportedMediaTypeError} for a charset the server cannot decode.
+ */
+export function decoderFor(contentType: string | null): TextDecoder {
+  const m = /;\s*charset\s*=\s*"?([^";\s]+)"?/i.exec(contentType ?? "");
+  if (!m) return utf8;
+  try {
+    return new TextDecoder(m[1], { fatal: true });
+  } catch {
+    throw new UnsupportedMediaTypeError(
+      `unsupported charset "${m[1].slice(0, 40)}" in Content-Type; send UTF-8 or a charset ` +
+        `of the WHATWG Encoding Standard (e.g. utf-8, iso-8859-1, windows-1252, utf-16le)`,
+    );
+  }
+}
+
+/**
+ * Read a JSON body of at most `maxBytes` bytes, received within `timeoutMs`.
  *
  * @throws {UnsupportedMediaTypeError} when `Content-Type` is given and is not JSON.
  * @throws {PayloadTooLargeError} when the body is larger than `maxBytes`.
+ * @throws {RequestTimeoutError} when the body takes longer than `timeoutMs`.
  * @throws {BadRequestError} when the body is empty, not UTF-8 or not JSON.
  */
-export async function readJsonBody(req: Request, maxBytes: number): Promise<unknown> {
+export async function readJsonBody(
+  req: Request,
+  maxBytes: number,
+  timeoutMs = DEFAULT_LIMITS.bodyTimeoutMs,
+): Promise<unknown> {
   const type = req.headers.get("content-type");
   if (type !== null && !/^\s*application\/([\w.+-]+\+)?json\s*(;|$)/i.test(type)) {
     throw new UnsupportedMediaTypeError(
       `Content-Type must be application/json (got "${type.slice(0, 80)}")`,
     );
   }
+  const decoder = decoderFor(type);
   const declared = Number(req.headers.get("content-length") ?? NaN);
   const tooLarge = () => new PayloadTooLargeError(`request body is larger than ${maxBytes} bytes`);
   if (declared > maxBytes) throw tooLarge();
@@ -93,20 +136,32 @@ export async function readJsonBody(req: Request, maxBytes: number): Promise<unkn
   let size = 0;
   if (req.body) {
     const reader = req.body.getReader();
+    let timer: ReturnType<typeof setTimeout> | undefined;
+    const late = new Promise<never>((_, reject) => {
+      timer = setTimeout(
+        () =>
+          reject(
+            new RequestTimeoutError(`the request body took longer than ${timeoutMs} ms to arrive`),
+          ),
+        timeoutMs,
+      );
+    });
     try {
       for (;;) {
-        const { done, value } = await reader.read();
+        const { done, value } = await Promise.race([reader.read(), late]);
         if (done) break;
         size += value.length;
         if (size > maxBytes) throw tooLarge();
         chunks.push(value);
       }
     } catch (e) {
-      if (e instanceof PayloadTooLargeError) {
-        await reader.cancel().catch(() => {});
+      if (e instanceof PayloadTooLargeError || e instanceof RequestTimeoutError) {
+        reader.cancel().catch(() => {});
         throw e;
       }
       throw new BadRequestError(`could not read the request body: ${(e as Error).message}`);
+    } finally {
+      clearTimeout(timer);
     }
   }
   if (size === 0) throw new BadRequestError("empty body: send a JSON object");
@@ -117,7 +172,9 @@ export async function readJsonBody(req: Request, maxBytes: number): Promise<unkn
   try {
     text = decoder.decode(bytes);
   } catch {
-    throw new BadRequestError("request body is not valid UTF-8");
+    throw new BadRequestError(
+      `request body is not valid ${decoder.encoding === "utf-8" ? "UTF-8" : decoder.encoding}`,
+    );
   }
   try {
     return JSON.parse(text);
@@ -126,124 +183,168 @@ export async function readJsonBody(req: Request, maxBytes: number): Promise<unkn
   }
 }
 
-function typeName(v: unknown): string {
-  return v === null ? "null" : Array.isArray(v) ? "array" : typeof v;
+/** The declarations of the request bodies under `limits` (see `schema.ts`). */
+export function requestSchemas(limits: ServeLimits): {
+  WsdRequest: ObjectSchema;
+  AmuseRequest: ArraySchema;
+  SimilarityRequest: ObjectSchema;
+  PlagiarismRequest: ObjectSchema;
+} {
+  const text = (max: number): StringSchema => ({ type: "string", nonBlank: true, maxLength: max });
+  const model = (what: string): StringSchema => ({
+    type: "string",
+    nonBlank: true,
+    maxLength: 200,
+    description: `a ${what} model of /v1/models; default the first`,
+  });
+  return {
+    WsdRequest: {
+      type: "object",
+      required: ["texts"],
+      properties: {
+        texts: {
+          type: "array",
+          minItems: 1,
+          maxItems: limits.maxTexts,
+          items: text(limits.maxTextChars),
+        },
+        model: model("WSD"),
+        format: {
+          type: "string",
+          enum: ["cohesive", "amuse"],
+          default: "cohesive",
+          description: "amuse: AMuSE-WSD token objects (WordNet 3.0 ids when available)",
+        },
+      },
+    },
+    AmuseRequest: {
+      type: "array",
+      minItems: 1,
+      maxItems: limits.maxTexts,
+      itemName: "document",
+      items: {
+        type: "object",
+        required: ["text"],
+        properties: {
+          text: text(limits.maxTextChars),
+          lang: { type: "string", enum: ["EN"], ignoreCase: true, default: "EN" },
+        },
+      },
+    },
+    SimilarityRequest: {
+      type: "object",
+      required: ["pairs"],
+      properties: {
+        pairs: {
+          type: "array",
+          minItems: 1,
+          maxItems: limits.maxPairs,
+          items: {
+            type: "object",
+            required: ["a", "b"],
+            properties: { a: text(limits.maxTextChars), b: text(limits.maxTextChars) },
+          },
+        },
+        model: model("similarity"),
+      },
+    },
+    PlagiarismRequest: {
+      type: "object",
+      required: ["suspicious", "sources"],
+      description: `at most ${limits.maxPlagiarismChars} characters and ` +
+        `${limits.maxSentences} sentences in all, and at most ${limits.maxSentencePairs} ` +
+        `suspicious × source sentence pairs`,
+      properties: {
+        suspicious: text(limits.maxDocumentChars),
+        sources: {
+          type: "array",
+          minItems: 1,
+          maxItems: limits.maxSources,
+          items: text(limits.maxDocumentChars),
+        },
+        model: model("similarity"),
+        threshold: {
+          type: "number",
+          minimum: 0,
+          maximum: 1,
+          description: "alignment threshold; default the model's",
+        },
+      },
+    },
+  };
 }
 
-/** An object with only `allowed` keys. */
-function object(v: unknown, what: string, allowed: readonly string[]): Record<string, unknown> {
-  if (typeof v !== "object" || v === null || Array.isArray(v)) {
-    throw new BadRequestError(`${what} must be a JSON object, not ${typeName(v)}`);
-  }
-  for (const k of Object.keys(v)) {
-    if (!allowed.includes(k)) {
-      throw new BadRequestError(
-        `unknown field "${k.slice(0, 60)}" in ${what} (allowed: ${allowed.join(", ")})`,
-      );
-    }
-  }
-  return v as Record<string, unknown>;
-}
-
-/** A non-empty string of at most `max` characters. */
-function text(v: unknown, what: string, max: number): string {
-  if (typeof v !== "string") {
-    throw new BadRequestError(`${what} must be a string, not ${typeName(v)}`);
-  }
-  if (v.trim() === "") throw new BadRequestError(`${what} is empty`);
-  if (v.length > max) {
-    throw new PayloadTooLargeError(`${what} has ${v.length} characters; the limit is ${max}`);
-  }
-  return v;
-}
-
-/** A non-empty array of at most `max` entries. */
-function array(v: unknown, what: string, max: number): unknown[] {
-  if (!Array.isArray(v)) throw new BadRequestError(`${what} must be an array, not ${typeName(v)}`);
-  if (v.length === 0) throw new BadRequestError(`${what} is empty`);
-  if (v.length > max) {
-    throw new PayloadTooLargeError(`${what} has ${v.length} entries; the limit is ${max}`);
-  }
-  return v;
-}
-
-function model(v: unknown): string | undefined {
-  if (v === undefined) return undefined;
-  if (typeof v !== "string" || v === "") {
-    throw new BadRequestError(`"model" must be a non-empty string, not ${typeName(v)}`);
-  }
-  return v.slice(0, 200);
-}
-
-function required(o: Record<string, unknown>, key: string, what: string): unknown {
-  if (!(key in o)) throw new BadRequestError(`missing field "${key}" in ${what}`);
-  return o[key];
-}
+/** A valid request body of each kind, as `/openapi.json` documents them. */
+export const REQUEST_EXAMPLES = {
+  WsdRequest: { texts: ["He sat on the bank of the river and watched the water."] },
+  AmuseRequest: [{ text: "The bank raised its rates.", lang: "EN" }],
+  SimilarityRequest: {
+    pairs: [{ a: "A man is playing a guitar.", b: "Someone plays the guitar." }],
+  },
+  PlagiarismRequest: {
+    suspicious: "The cat sat on the mat. It was a sunny day.",
+    sources: ["A cat was sitting on the mat. Dogs bark at night."],
+  },
+} as const;
 
 /** Validate a `/v1/wsd` body: `{texts, model?, format?}`. */
 export function parseWsdRequest(body: unknown, limits: ServeLimits): WsdRequest {
-  const o = object(body, "the request", ["texts", "model", "format"]);
-  const texts = array(required(o, "texts", "the request"), '"texts"', limits.maxTexts)
-    .map((t, i) => text(t, `texts[${i}]`, limits.maxTextChars));
-  const format = o.format ?? "cohesive";
-  if (format !== "cohesive" && format !== "amuse") {
-    throw new BadRequestError(`"format" must be "cohesive" or "amuse"`);
-  }
-  return { texts, model: model(o.model), format };
+  return validate(requestSchemas(limits).WsdRequest, body) as WsdRequest;
 }
 
 /** Validate an AMuSE-WSD style body: `[{"text": "...", "lang": "EN"}, ...]`. */
 export function parseAmuseRequest(body: unknown, limits: ServeLimits): string[] {
-  return array(body, "the request", limits.maxTexts).map((d, i) => {
-    const o = object(d, `document ${i}`, ["text", "lang"]);
-    const lang = o.lang ?? "EN";
-    if (typeof lang !== "string" || lang.toUpperCase() !== "EN") {
-      throw new BadRequestError(`document ${i}: only "lang": "EN" is supported`);
-    }
-    return text(required(o, "text", `document ${i}`), `document ${i} "text"`, limits.maxTextChars);
-  });
+  const docs = validate(requestSchemas(limits).AmuseRequest, body) as { text: string }[];
+  return docs.map((d) => d.text);
 }
 
 /** Validate a `/v1/similarity` body: `{pairs: [{a, b}], model?}`. */
 export function parseSimilarityRequest(body: unknown, limits: ServeLimits): SimilarityRequest {
-  const o = object(body, "the request", ["pairs", "model"]);
-  const pairs = array(required(o, "pairs", "the request"), '"pairs"', limits.maxPairs).map(
-    (p, i): [string, string] => {
-      const q = object(p, `pairs[${i}]`, ["a", "b"]);
-      return [
-        text(required(q, "a", `pairs[${i}]`), `pairs[${i}].a`, limits.maxTextChars),
-        text(required(q, "b", `pairs[${i}]`), `pairs[${i}].b`, limits.maxTextChars),
-      ];
-    },
-  );
-  return { pairs, model: model(o.model) };
+  const o = validate(requestSchemas(limits).SimilarityRequest, body) as {
+    pairs: { a: string; b: string }[];
+    model?: string;
+  };
+  return { pairs: o.pairs.map((p) => [p.a, p.b]), model: o.model };
 }
 
 /** Validate a `/v1/plagiarism` body: `{suspicious, sources, model?, threshold?}`. */
 export function parsePlagiarismRequest(body: unknown, limits: ServeLimits): PlagiarismRequest {
-  const o = object(body, "the request", ["suspicious", "sources", "model", "threshold"]);
-  const suspicious = text(
-    required(o, "suspicious", "the request"),
-    '"suspicious"',
-    limits.maxDocumentChars,
-  );
-  const sources = array(required(o, "sources", "the request"), '"sources"', limits.maxSources)
-    .map((s, i) => text(s, `sources[${i}]`, limits.maxDocumentChars));
-  const total = sources.reduce((n, s) => n + s.length, suspicious.length);
+  const o = validate(requestSchemas(limits).PlagiarismRequest, body) as PlagiarismRequest;
+  const total = o.sources.reduce((n, s) => n + s.length, o.suspicious.length);
   if (total > limits.maxPlagiarismChars) {
     throw new PayloadTooLargeError(
-      `the documents have ${total} characters together; the limit is ${limits.maxPlagiarismChars}`,
+      `the documents have ${total} characters together; the limit is ${limits.maxPlagiarismChars} ` +
+        `(maxPlagiarismChars)`,
     );
   }
-  const threshold = o.threshold;
-  if (
-    threshold !== undefined &&
-    (typeof threshold !== "number" || !Number.isFinite(threshold) || threshold < 0 ||
-      threshold > 1)
-  ) {
-    throw new BadRequestError(`"threshold" must be a number from 0 to 1`);
+  return o;
+}
+
+/**
+ * Check the work of a plagiarism request before any of it starts: sentences in all, and
+ * suspicious sentences × source sentences.
+ *
+ * @throws {PayloadTooLargeError} naming the limit exceeded.
+ */
+export function checkPlagiarismWork(
+  suspiciousSentences: number,
+  sourceSentences: number,
+  limits: ServeLimits,
+): void {
+  const total = suspiciousSentences + sourceSentences;
+  if (total > limits.maxSentences) {
+    throw new PayloadTooLargeError(
+      `the documents have ${total} sentences together; the limit is ${limits.maxSentences} ` +
+        `(maxSentences)`,
+    );
   }
-  return { suspicious, sources, model: model(o.model), threshold };
+  const work = suspiciousSentences * sourceSentences;
+  if (work > limits.maxSentencePairs) {
+    throw new PayloadTooLargeError(
+      `${suspiciousSentences} suspicious × ${sourceSentences} source sentences = ${work} ` +
+        `sentence pairs; the limit is ${limits.maxSentencePairs} (maxSentencePairs)`,
+    );
+  }
 }
 
 /** Merge `partial` over {@link DEFAULT_LIMITS}, checking every value is a positive integer. */

@@ -28,7 +28,7 @@ Deno.test("shutdown finishes the in-flight request, refuses new connections and 
   });
   const base = await sharedEngines();
   const state = new ServeState({ engines: { wsd: [slow], similarity: base.similarity } });
-  const server = startServer(createApp({ state }), state, { port: 0 });
+  const server = startServer(createApp({ state }), state, { port: 0, drainGraceMs: 0 });
   const pending = fetch(`${server.url}/v1/wsd`, {
     method: "POST",
     headers: { "content-type": "application/json" },
@@ -50,7 +50,7 @@ Deno.test("shutdown finishes the in-flight request, refuses new connections and 
 
 Deno.test("deno task serve listens, turns ready, and exits 0 after SIGTERM", async () => {
   const child = new Deno.Command(Deno.execPath(), {
-    args: ["run", "-A", join(SERVE_DIR, "main.ts"), "--port", "0"],
+    args: ["run", "-A", join(SERVE_DIR, "main.ts"), "--port", "0", "--grace", "0"],
     stdout: "piped",
     stderr: "piped",
   }).spawn();
@@ -79,7 +79,10 @@ Deno.test("deno task serve listens, turns ready, and exits 0 after SIGTERM", asy
     await readUntil(/^stopped/m);
     const status = await child.status;
     assert.equal(status.code, 0);
-    assert.match(lines.join("\n"), /SIGTERM: finishing in-flight requests\nstopped$/m);
+    assert.match(
+      lines.join("\n"),
+      /SIGTERM: finishing in-flight requests\ndrained in \d+ ms: 0 in flight .*0 answered 503 at the deadline\nstopped$/m,
+    );
   } finally {
     reader.releaseLock();
     await child.stdout.cancel().catch(() => {});

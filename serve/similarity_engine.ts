@@ -10,6 +10,8 @@
  */
 import { analyzeText, STOP_WORDS, type WordNet } from "@cohesive/lexical";
 import { MicroBatcher, type MicroBatcherOptions } from "./batcher.ts";
+import { ClientClosedError } from "./errors.ts";
+import { LruCache } from "./lru.ts";
 import type { ModelInfo } from "./wsd_engine.ts";
 
 /** A text pair. */
@@ -33,6 +35,16 @@ export interface SimilarityEngine {
     b: readonly string[],
     signal?: AbortSignal,
   ): Promise<Float32Array>;
+  /**
+   * The `k` most similar entries of `b` for each entry of `a`, best first, without building the
+   * `[a.length, b.length]` matrix, yielding to the event loop while it works.
+   */
+  nearest?(
+    a: readonly string[],
+    b: readonly string[],
+    k: number,
+    signal?: AbortSignal,
+  ): Promise<{ col: number; score: number }[][]>;
   /** P(paraphrase) of each pair, or `null` when the engine has no pair head. */
   paraphrase(pairs: readonly TextPair[], signal?: AbortSignal): Promise<number[] | null>;
   /** Free model memory. */
@@ -48,8 +60,10 @@ export interface LexicalSimilarityOptions {
   name?: string;
   /** How many first senses of each word add a synset feature. Default 3. */
   senses?: number;
-  /** Batching of text analysis (default 32 texts, no wait). */
+  /** Batching of text analysis (default 4 texts, no wait: a batch takes about 10 ms). */
   batching?: MicroBatcherOptions;
+  /** Most text vectors kept in the LRU cache. Default 20,000 (about 20 MB). */
+  cacheEntries?: number;
 }
 
 /** Scale of the inverse frequency `ln(1 + K / (1 + tag count))`. */
@@ -61,6 +75,50 @@ const WORDLIKE = /^[\p{L}\p{N}]/u;
 /** Yield to the event loop. */
 export function yieldNow(): Promise<void> {
   return new Promise((r) => setTimeout(r, 0));
+}
+
+/**
+ * A clock for cooperative work: `due()` is true once `sliceMs` have passed since the last yield,
+ * so a loop can `if (slice.due()) await slice.yield()` and keep the event loop answering.
+ */
+export class TimeSlice {
+  #last = performance.now();
+  /** Slices of `sliceMs` (default 8 ms). */
+  constructor(readonly sliceMs = 8) {}
+  /** Whether the slice is used up. */
+  due(): boolean {
+    return performance.now() - this.#last >= this.sliceMs;
+  }
+  /**
+   * Yield to the event loop, then start a new slice.
+   *
+   * @throws {ClientClosedError} when `signal` has aborted.
+   */
+  async yield(signal?: AbortSignal): Promise<void> {
+    await yieldNow();
+    if (signal?.aborted) throw new ClientClosedError();
+    this.#last = performance.now();
+  }
+}
+
+/**
+ * Most postings of one feature scanned by {@link LexicalSimilarityEngine.nearest}: features in
+ * more texts than this (or than 5% of them, when that is more) say little about which is nearest.
+ */
+export const MAX_POSTINGS = 64;
+
+/** Insert `(col, score)` into `best` (sorted, best first), keeping at most `k`. */
+export function pushTopK(
+  best: { col: number; score: number }[],
+  col: number,
+  score: number,
+  k: number,
+): void {
+  if (best.length === k && score <= best[k - 1].score) return;
+  let at = best.length;
+  while (at > 0 && best[at - 1].score < score) at--;
+  best.splice(at, 0, { col, score });
+  if (best.length > k) best.pop();
 }
 
 /** The dot product of two sparse vectors. */
@@ -89,14 +147,16 @@ export class LexicalSimilarityEngine implements SimilarityEngine {
   readonly wordnet: WordNet;
   readonly #senses: number;
   readonly #batcher: MicroBatcher<string, SparseVector>;
+  readonly #cache: LruCache<string, SparseVector>;
 
   /** Create the engine over `wn`. */
   constructor(wn: WordNet, options: LexicalSimilarityOptions = {}) {
     this.wordnet = wn;
     this.name = options.name ?? "lexical";
     this.#senses = Math.min(options.senses ?? 3, SENSE_WEIGHTS.length);
+    this.#cache = new LruCache(options.cacheEntries ?? 20_000);
     this.#batcher = new MicroBatcher((texts: string[]) => texts.map((t) => this.vector(t)), {
-      maxBatchSize: 32,
+      maxBatchSize: 1,
       maxWaitMs: 0,
       ...options.batching,
     });
@@ -115,6 +175,7 @@ export class LexicalSimilarityEngine implements SimilarityEngine {
         paraphrase: false,
         defaultThreshold: this.defaultThreshold,
         batching: this.#batcher.stats(),
+        cache: this.#cache.stats(),
       },
     };
   }
@@ -144,11 +205,19 @@ export class LexicalSimilarityEngine implements SimilarityEngine {
     return v;
   }
 
-  /** The vectors of `texts`, computed on the batcher (duplicates once). */
+  /** The vectors of `texts`: from the cache, else computed on the batcher (duplicates once). */
   async vectors(texts: readonly string[], signal?: AbortSignal): Promise<SparseVector[]> {
-    const unique = [...new Set(texts)];
-    const vs = await this.#batcher.run(unique, signal);
-    const byText = new Map(unique.map((t, i) => [t, vs[i]]));
+    const byText = new Map<string, SparseVector>();
+    for (const t of texts) {
+      const v = this.#cache.get(t);
+      if (v) byText.set(t, v);
+    }
+    const missing = [...new Set(texts.filter((t) => !byText.has(t)))];
+    const vs = await this.#batcher.run(missing, signal);
+    missing.forEach((t, i) => {
+      byText.set(t, vs[i]);
+      this.#cache.set(t, vs[i]);
+    });
     return texts.map((t) => byText.get(t)!);
   }
 
@@ -184,6 +253,52 @@ export class LexicalSimilarityEngine implements SimilarityEngine {
       if (i % 64 === 63) await yieldNow();
     }
     for (let i = 0; i < out.length; i++) out[i] = clamp01(out[i]);
+    return out;
+  }
+
+  /**
+   * The `k` nearest columns per row through an inverted index of `b` (features shared by more
+   * than {@link MAX_POSTINGS} texts are skipped), in time slices.
+   */
+  async nearest(
+    a: readonly string[],
+    b: readonly string[],
+    k: number,
+    signal?: AbortSignal,
+  ): Promise<{ col: number; score: number }[][]> {
+    const va = await this.vectors(a, signal);
+    const vb = await this.vectors(b, signal);
+    const index = new Map<string, { j: number; w: number }[]>();
+    vb.forEach((v, j) => {
+      for (const [f, w] of v) {
+        let list = index.get(f);
+        if (!list) index.set(f, list = []);
+        list.push({ j, w });
+      }
+    });
+    const slice = new TimeSlice();
+    const cap = Math.max(MAX_POSTINGS, Math.ceil(0.05 * b.length));
+    const acc = new Float64Array(b.length);
+    const touched: number[] = [];
+    const out: { col: number; score: number }[][] = [];
+    for (const v of va) {
+      for (const [f, w] of v) {
+        const list = index.get(f);
+        if (!list || list.length > cap) continue;
+        for (const p of list) {
+          if (acc[p.j] === 0) touched.push(p.j);
+          acc[p.j] += w * p.w;
+        }
+      }
+      const best: { col: number; score: number }[] = [];
+      for (const j of touched) {
+        pushTopK(best, j, clamp01(acc[j]), k);
+        acc[j] = 0;
+      }
+      touched.length = 0;
+      out.push(best);
+      if (slice.due()) await slice.yield(signal);
+    }
     return out;
   }
 

@@ -1,7 +1,7 @@
 import assert from "node:assert/strict";
 import { disambiguateText, WordNet } from "@cohesive/lexical";
 import { sharedWordNet } from "./_test_utils.ts";
-import { AmuseConverter, nltkSynsetName, universalPos } from "./amuse.ts";
+import { AmuseConverter, amuseOffset, nltkSynsetName, universalPos } from "./amuse.ts";
 import { alignGreedy, verdictOf } from "./plagiarism.ts";
 import { splitSentences } from "./sentences.ts";
 import { sentenceChunks } from "./wsd_engine.ts";
@@ -88,10 +88,16 @@ Deno.test("AmuseConverter carries WordNet 3.1 senses to WordNet 3.0 ids by sense
   const [same, carried] = [new AmuseConverter(wn31), new AmuseConverter(wn31, wn30)].map((c) =>
     c.convert(tokens).find((t) => t.text === "sat")!
   );
-  assert.equal(same.wnSynsetOffset, sat.synset);
-  assert.equal(carried.wnSynsetOffset, wn30.synsetOfKey(sat.senseKey!)!.id);
+  assert.equal(same.wnSynsetOffset, amuseOffset(sat.synset!));
+  assert.equal(carried.wnSynsetOffset, amuseOffset(wn30.synsetOfKey(sat.senseKey!)!.id));
   assert.notEqual(carried.wnSynsetOffset, same.wnSynsetOffset);
   assert.equal(carried.nltkSynset, "sit.v.01");
+});
+
+Deno.test("amuseOffset() writes synset offsets without zero padding, as AMuSE-WSD does", () => {
+  assert.equal(amuseOffset("02118333n"), "2118333n");
+  assert.equal(amuseOffset("13000001v"), "13000001v");
+  assert.equal(amuseOffset("00001740n"), "1740n");
 });
 
 Deno.test("universalPos() tags function words, punctuation, numbers and names", () => {
@@ -105,25 +111,17 @@ Deno.test("universalPos() tags function words, punctuation, numbers and names", 
   assert.equal(tag("dog", "n"), "NOUN");
 });
 
-Deno.test("alignGreedy() takes the best pair first and uses each sentence once", () => {
-  // rows: suspicious sentences; cols: source sentences
-  const m = new Float32Array([
-    0.9,
-    0.8,
-    0.1,
-    0.95,
-    0.2,
-    0.3,
-    0.1,
-    0.2,
-    0.4,
-  ]);
-  assert.deepEqual(
-    alignGreedy(m, 3, 3, 0.35).map((a) => [a.row, a.col]),
-    [[0, 1], [1, 0], [2, 2]],
-  );
-  assert.deepEqual(alignGreedy(m, 3, 3, 0.5).map((a) => [a.row, a.col]), [[0, 1], [1, 0]]);
-  assert.deepEqual(alignGreedy(new Float32Array(0), 0, 0, 0.5), []);
+Deno.test("alignGreedy() takes the best candidate first and uses each sentence once", () => {
+  const cells = [
+    { row: 0, col: 0, score: 0.9 },
+    { row: 0, col: 1, score: 0.95 },
+    { row: 1, col: 0, score: 0.8 },
+    { row: 1, col: 1, score: 0.2 },
+    { row: 2, col: 2, score: 0.4 },
+  ];
+  assert.deepEqual(alignGreedy(cells, 0.35).map((a) => [a.row, a.col]), [[0, 1], [1, 0], [2, 2]]);
+  assert.deepEqual(alignGreedy(cells, 0.5).map((a) => [a.row, a.col]), [[0, 1], [1, 0]]);
+  assert.deepEqual(alignGreedy([], 0.5), []);
   assert.deepEqual([verdictOf(0.6), verdictOf(0.2), verdictOf(0.1)], [
     "plagiarised",
     "suspicious",

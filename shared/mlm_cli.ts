@@ -5,21 +5,12 @@
  *
  * @module
  */
-import { parseArgs } from "node:util";
-import { runCli, usage, UsageError } from "./cli.ts";
+import { BACKEND_FLAG, defineCommand, runMain, UsageError } from "./cli.ts";
 import { initRuntime, tf } from "./runtime.ts";
 import { loadCheckpoint } from "./checkpoint.ts";
 import { BertModel } from "./model.ts";
+import { resolveModelDir } from "./model_dir.ts";
 import { WordPieceTokenizer } from "./tokenizer.ts";
-
-const HELP =
-  `usage: deno task mlm --model DIR [--json] [--top K] [--backend B] "text with [MASK]" ...
-
-  --model DIR     checkpoint folder in Hugging Face layout (config.json, model.safetensors, vocab.txt)
-  --json          print ids, attention mask, mask positions, top-k and the logits of every position
-  --top K         predictions per mask (default 5)
-  --backend B     webgpu | wasm | cpu | auto (default: COHESIVE_BACKEND or auto)
-`;
 
 /** Result of filling the masks of one text. */
 export interface MlmResult {
@@ -88,48 +79,54 @@ export async function fillMasks(
   return out;
 }
 
-async function main() {
-  const { values, positionals } = usage(() =>
-    parseArgs({
-      args: Deno.args,
-      options: {
-        model: { type: "string" },
-        json: { type: "boolean", default: false },
-        top: { type: "string", default: "5" },
-        backend: { type: "string" },
-        help: { type: "boolean", short: "h", default: false },
-      },
-      allowPositionals: true,
-    })
-  );
-  if (values.help) {
-    console.log(HELP);
-    return;
-  }
-  if (!values.model) throw new UsageError("--model DIR is required (see --help)");
-  if (positionals.length === 0) throw new UsageError('give at least one text, e.g. "a [MASK] day"');
-  const top = Number(values.top);
-  if (!Number.isInteger(top) || top < 1) throw new UsageError(`--top must be a positive integer`);
-  await initRuntime({ backend: values.backend, quiet: values.json });
-  const ck = await loadCheckpoint(values.model);
-  if (!ck.vocab) {
-    throw new RangeError(`${values.model}: no vocab.txt (the MLM needs the vocabulary)`);
-  }
-  const tok = WordPieceTokenizer.fromVocab(ck.vocab);
-  const model = BertModel.fromWeights(ck.config, ck.weights);
-  const results = await fillMasks(model, tok, positionals, { top, withLogits: values.json });
-  if (values.json) {
-    console.log(JSON.stringify(results.length === 1 ? results[0] : results));
-    return;
-  }
-  for (const r of results) {
-    console.log(r.text);
-    if (r.mask_positions.length === 0) console.log("  (no [MASK] token in this text)");
-    r.predictions.forEach((preds, i) => {
-      const shown = preds.map((p) => `${p.token} ${(p.prob * 100).toFixed(1)}%`).join("  ");
-      console.log(`  [MASK] #${i + 1} (position ${r.mask_positions[i]}): ${shown}`);
-    });
-  }
-}
+/** `deno task mlm`. */
+export const MLM_COMMAND = defineCommand({
+  summary: "Fill each [MASK] of the texts with the model's masked-LM head; prints the top " +
+    "predictions per mask.",
+  args: '"text with [MASK]" ...',
+  positionals: { min: 1, max: Infinity },
+  flags: {
+    model: {
+      type: "string",
+      arg: "DIR",
+      required: true,
+      help: "checkpoint folder (config.json, model.safetensors, vocab.txt) or run folder\n" +
+        "(its best/ checkpoint, else its newest)",
+    },
+    json: {
+      type: "boolean",
+      help: "print ids, attention mask, mask positions, top-k and the logits of every position",
+    },
+    top: { type: "int", min: 1, default: 5, arg: "K", help: "predictions per mask" },
+    backend: BACKEND_FLAG,
+  },
+  async run({ model: spec, json, top, backend }, texts) {
+    const masked = (t: string) => t.includes("[MASK]");
+    const bad = texts.find((t) => !masked(t));
+    if (bad !== undefined) {
+      throw new UsageError(`no [MASK] in ${JSON.stringify(bad)} (e.g. "a [MASK] day")`);
+    }
+    const dir = await resolveModelDir(spec);
+    await initRuntime({ backend, quiet: json });
+    const ck = await loadCheckpoint(dir);
+    if (!ck.vocab) throw new RangeError(`${dir}: no vocab.txt (the MLM needs the vocabulary)`);
+    const tok = WordPieceTokenizer.fromVocab(ck.vocab);
+    const model = BertModel.fromWeights(ck.config, ck.weights);
+    const results = await fillMasks(model, tok, texts, { top, withLogits: json });
+    model.dispose();
+    if (json) {
+      console.log(JSON.stringify(results.length === 1 ? results[0] : results));
+      return;
+    }
+    for (const r of results) {
+      console.log(r.text);
+      if (r.mask_positions.length === 0) console.log("  ([MASK] fell beyond the model's length)");
+      r.predictions.forEach((preds, i) => {
+        const shown = preds.map((p) => `${p.token} ${(p.prob * 100).toFixed(1)}%`).join("  ");
+        console.log(`  [MASK] #${i + 1} (position ${r.mask_positions[i]}): ${shown}`);
+      });
+    }
+  },
+});
 
-if (import.meta.main) await runCli(main);
+if (import.meta.main) await runMain("deno task mlm", MLM_COMMAND);

@@ -1,7 +1,7 @@
 import assert from "node:assert/strict";
 import { existsSync } from "node:fs";
 import { join } from "node:path";
-import { ensureFixtures } from "@cohesive/fixtures";
+import { ensureFixtures } from "./testing.ts";
 import { REPO_ROOT } from "./mod.ts";
 
 const dir = await ensureFixtures();

@@ -19,6 +19,7 @@ import {
 import { type BertConfig, bertTensorShapes } from "./bert_config.ts";
 import { attention as fusedAttention, attentionTile } from "./kernels/attention.ts";
 import { onWebGPU } from "./kernels/kernel_util.ts";
+import { gelu, layerNorm as fusedLayerNorm } from "./fused_ops.ts";
 
 /** A named float tensor held in host memory (what checkpoints read and write). */
 export interface HostTensor {
@@ -44,11 +45,6 @@ export interface ForwardOptions {
   training?: boolean;
   /** Seed of this pass's dropout masks; the same seed gives the same masks. Default 0. */
   seed?: number;
-}
-
-/** True for parameters that AdamW must not decay (biases and LayerNorm scales). */
-export function isNoDecay(name: string): boolean {
-  return name.endsWith(".bias") || name.includes("LayerNorm");
 }
 
 /** A BERT encoder with the MLM head and the 2-way sequence (NSP) head. */
@@ -169,9 +165,12 @@ export class BertModel {
 
   /** LayerNorm over the last axis with the `prefix` scale and bias. */
   private layerNorm(x: Tensor2D, prefix: string): Tensor2D {
-    const { mean, variance } = tf.moments(x, -1, true);
-    const xhat = tf.div(tf.sub(x, mean), tf.sqrt(tf.add(variance, this.config.layer_norm_eps)));
-    return tf.add(tf.mul(xhat, this.p(`${prefix}.weight`)), this.p(`${prefix}.bias`));
+    return fusedLayerNorm(
+      x,
+      this.p(`${prefix}.weight`),
+      this.p(`${prefix}.bias`),
+      this.config.layer_norm_eps,
+    );
   }
 
   /** The configured feed-forward activation. */
@@ -184,7 +183,7 @@ export class BertModel {
         return tf.mul(tf.mul(x, 0.5), tf.add(tf.tanh(inner), 1));
       }
       default: // exact GELU: x·Φ(x)
-        return tf.mul(tf.mul(x, 0.5), tf.add(tf.erf(tf.mul(x, Math.SQRT1_2)), 1));
+        return gelu(x);
     }
   }
 
@@ -281,7 +280,9 @@ export class BertModel {
   forward(inp: BertInputs, opts: ForwardOptions = {}): Tensor3D {
     const [B, T] = inp.inputIds.shape;
     const d: DropoutState = { training: opts.training ?? false, seed: opts.seed ?? 0, next: 0 };
-    let x = this.embeddings(inp, B, T, d); // [B·T, H]
+    // One scope per stage: an inference pass keeps one layer's temporaries at a time instead of
+    // all of them (a training pass still keeps what its gradients need: the tape holds those).
+    let x = tf.tidy(() => this.embeddings(inp, B, T, d)); // [B·T, H]
     const maskBias = inp.attentionMask
       ? tf.mul(tf.sub(1, tf.cast(inp.attentionMask, "float32")), -1e4).reshape([
         B,
@@ -297,8 +298,15 @@ export class BertModel {
       : undefined;
     for (let l = 0; l < this.config.num_hidden_layers; l++) {
       const p = `bert.encoder.layer.${l}`;
-      x = this.attention(x, maskBias, fusedMask, B, T, `${p}.attention`, d);
-      x = this.feedForward(x, p, d);
+      const input = x;
+      x = tf.tidy(() =>
+        this.feedForward(
+          this.attention(input, maskBias, fusedMask, B, T, `${p}.attention`, d),
+          p,
+          d,
+        )
+      );
+      input.dispose();
     }
     return x.reshape([B, T, this.config.hidden_size]);
   }

@@ -1,6 +1,6 @@
 import assert from "node:assert/strict";
 import { join } from "node:path";
-import { ensureFixtures } from "@cohesive/fixtures";
+import { ensureFixtures } from "./testing.ts";
 import {
   BertModel,
   initRuntime,

@@ -70,21 +70,31 @@ export class AdamW {
     this.step++;
     const { beta1, beta2, epsilon, weightDecay, noDecay } = this.o;
     const bc1 = 1 - beta1 ** this.step, bc2 = 1 - beta2 ** this.step;
-    tf.tidy(() => {
-      for (const [name, p] of this.params) {
-        const g = grads.get(name);
-        if (!g) continue;
-        const m = this.m.get(name)!, v = this.v.get(name)!;
-        const m1 = tf.add(tf.mul(m, beta1), tf.mul(g, 1 - beta1));
-        const v1 = tf.add(tf.mul(v, beta2), tf.mul(tf.square(g), 1 - beta2));
-        m.assign(m1);
-        v.assign(v1);
-        const update = tf.div(tf.div(m1, bc1), tf.add(tf.sqrt(tf.div(v1, bc2)), epsilon));
-        let next = tf.sub(p, tf.mul(update, lr));
-        if (weightDecay > 0 && !noDecay(name)) next = tf.sub(next, tf.mul(p, lr * weightDecay));
-        p.assign(next);
-      }
-    });
+    // One small scope per expression, not one around every parameter: the temporaries of the
+    // 30k-row embedding alone (16 of them, 15.6 MB each) would otherwise all live at once.
+    for (const [name, p] of this.params) {
+      const g = grads.get(name);
+      if (!g) continue;
+      const m = this.m.get(name)!, v = this.v.get(name)!;
+      const m1 = tf.tidy(() => tf.add(tf.mul(m, beta1), tf.mul(g, 1 - beta1)));
+      m.assign(m1);
+      m1.dispose();
+      const v1 = tf.tidy(() => tf.add(tf.mul(v, beta2), tf.mul(tf.square(g), 1 - beta2)));
+      v.assign(v1);
+      v1.dispose();
+      const update = tf.tidy(() =>
+        tf.div(tf.div(m, bc1), tf.add(tf.sqrt(tf.div(v, bc2)), epsilon))
+      );
+      const next = tf.tidy(() => {
+        const stepped = tf.sub(p, tf.mul(update, lr));
+        return weightDecay > 0 && !noDecay(name)
+          ? tf.sub(stepped, tf.mul(p, lr * weightDecay))
+          : stepped;
+      });
+      update.dispose();
+      p.assign(next);
+      next.dispose();
+    }
   }
 
   /** The moments in host memory (`m/<name>`, `v/<name>`), for the training-state file. */
@@ -128,7 +138,7 @@ export class AdamW {
  * @example
  * ```ts
  * import assert from "node:assert/strict";
- * import { linearWarmupDecay } from "@cohesive/shared";
+ * import { linearWarmupDecay } from "./optim.ts";
  * assert.deepEqual([0, 1, 4, 7, 10].map((s) => linearWarmupDecay(s, 1, 2, 10)), [
  *   0.5, 1, 0.75, 0.375, 0,
  * ]);

@@ -1,5 +1,6 @@
 import assert from "node:assert/strict";
-import { AdamW, initRuntime, linearWarmupDecay } from "./mod.ts";
+import { AdamW, initRuntime } from "./mod.ts";
+import { linearWarmupDecay } from "./optim.ts";
 import { tf } from "./tf.ts";
 
 await initRuntime({ backend: "cpu", quiet: true });

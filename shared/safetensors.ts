@@ -8,6 +8,7 @@
  *
  * @module
  */
+import { isRecord } from "./strict_config.ts";
 
 /** Element types of the safetensors format that {@link readSafetensors} decodes. */
 export type SafetensorsDtype =
@@ -93,15 +94,12 @@ function requireLittleEndian(): void {
   }
 }
 
-function isRecord(v: unknown): v is Record<string, unknown> {
-  return typeof v === "object" && v !== null && !Array.isArray(v);
-}
-
 function isCount(v: unknown): v is number {
   return typeof v === "number" && Number.isSafeInteger(v) && v >= 0;
 }
 
-function fmtShape(shape: readonly number[]): string {
+/** A shape as `[2,3]`, for error messages. */
+export function fmtShape(shape: readonly number[]): string {
   return `[${shape.join(",")}]`;
 }
 
@@ -242,9 +240,33 @@ export function readSafetensors(
   name = "model.safetensors",
 ): SafetensorsContents {
   requireLittleEndian();
-  const fail = (problem: string, cause?: unknown) =>
+  const fail: Fail = (problem, cause) =>
     new SafetensorsError(`${name}: ${problem}`, cause === undefined ? undefined : { cause });
+  const { header, dataStart } = readHeader(bytes, fail);
+  const metadata: Record<string, string> = {};
+  const entries: Entry[] = [];
+  for (const [key, value] of Object.entries(header)) {
+    if (key === "__metadata__") Object.assign(metadata, readMetadata(value, fail));
+    else entries.push(readEntry(key, value, fail));
+  }
+  checkLayout(entries, bytes.length - dataStart, fail);
+  const tensors = new Map<string, SafetensorsTensor>();
+  for (const e of entries) {
+    const count = (e.end - e.begin) / DTYPE_SIZE[e.dtype];
+    const data = decode(bytes, dataStart + e.begin, count, e.dtype);
+    tensors.set(e.name, { shape: e.shape, data, dtype: e.dtype });
+  }
+  return { tensors, metadata };
+}
 
+/** Makes the error of a file's problem. */
+type Fail = (problem: string, cause?: unknown) => SafetensorsError;
+
+/** The JSON header of a file and where its data starts. */
+function readHeader(
+  bytes: Uint8Array,
+  fail: Fail,
+): { header: Record<string, unknown>; dataStart: number } {
   if (bytes.length < 8) {
     throw fail(`truncated: ${bytes.length} bytes, too short for the 8-byte header length`);
   }
@@ -266,44 +288,48 @@ export function readSafetensors(
     throw fail(`bad header: not valid UTF-8 JSON (${(e as Error).message})`, e);
   }
   if (!isRecord(header)) throw fail("bad header: the JSON is not an object");
+  return { header, dataStart: 8 + n };
+}
 
-  const dataStart = 8 + n;
-  const dataLen = bytes.length - dataStart;
+/** The `__metadata__` entry: string values only. */
+function readMetadata(value: unknown, fail: Fail): Record<string, string> {
+  if (!isRecord(value)) throw fail("bad header: __metadata__ is not an object");
   const metadata: Record<string, string> = {};
-  const entries: Entry[] = [];
-  for (const [key, value] of Object.entries(header)) {
-    if (key === "__metadata__") {
-      if (!isRecord(value)) throw fail("bad header: __metadata__ is not an object");
-      for (const [mk, mv] of Object.entries(value)) {
-        if (typeof mv !== "string") {
-          throw fail(`bad header: __metadata__ value "${mk}" is not a string`);
-        }
-        metadata[mk] = mv;
-      }
-      continue;
+  for (const [mk, mv] of Object.entries(value)) {
+    if (typeof mv !== "string") {
+      throw fail(`bad header: __metadata__ value "${mk}" is not a string`);
     }
-    if (!isRecord(value)) throw fail(`bad header: entry for tensor "${key}" is not an object`);
-    const { dtype, shape, data_offsets: offs } = value;
-    if (typeof dtype !== "string" || !(dtype in DTYPE_SIZE)) {
-      throw fail(`tensor "${key}": unsupported dtype ${JSON.stringify(dtype)}`);
-    }
-    if (!Array.isArray(shape) || !shape.every(isCount)) {
-      throw fail(`tensor "${key}": shape ${JSON.stringify(shape)} is not a list of sizes`);
-    }
-    if (!Array.isArray(offs) || offs.length !== 2 || !offs.every(isCount) || offs[1] < offs[0]) {
-      throw fail(`tensor "${key}": data_offsets ${JSON.stringify(offs)} is not [begin, end]`);
-    }
-    const dt = dtype as SafetensorsDtype;
-    const need = shape.reduce((a: number, b: number) => a * b, 1) * DTYPE_SIZE[dt];
-    if (offs[1] - offs[0] !== need) {
-      throw fail(
-        `tensor "${key}": shape ${fmtShape(shape)} of ${dt} needs ${need} bytes, ` +
-          `data_offsets [${offs[0]},${offs[1]}] hold ${offs[1] - offs[0]}`,
-      );
-    }
-    entries.push({ name: key, dtype: dt, shape: [...shape], begin: offs[0], end: offs[1] });
+    metadata[mk] = mv;
   }
+  return metadata;
+}
 
+/** One tensor's header entry, checked: a known dtype, a shape, offsets that fit the shape. */
+function readEntry(key: string, value: unknown, fail: Fail): Entry {
+  if (!isRecord(value)) throw fail(`bad header: entry for tensor "${key}" is not an object`);
+  const { dtype, shape, data_offsets: offs } = value;
+  if (typeof dtype !== "string" || !(dtype in DTYPE_SIZE)) {
+    throw fail(`tensor "${key}": unsupported dtype ${JSON.stringify(dtype)}`);
+  }
+  if (!Array.isArray(shape) || !shape.every(isCount)) {
+    throw fail(`tensor "${key}": shape ${JSON.stringify(shape)} is not a list of sizes`);
+  }
+  if (!Array.isArray(offs) || offs.length !== 2 || !offs.every(isCount) || offs[1] < offs[0]) {
+    throw fail(`tensor "${key}": data_offsets ${JSON.stringify(offs)} is not [begin, end]`);
+  }
+  const dt = dtype as SafetensorsDtype;
+  const need = shape.reduce((a: number, b: number) => a * b, 1) * DTYPE_SIZE[dt];
+  if (offs[1] - offs[0] !== need) {
+    throw fail(
+      `tensor "${key}": shape ${fmtShape(shape)} of ${dt} needs ${need} bytes, ` +
+        `data_offsets [${offs[0]},${offs[1]}] hold ${offs[1] - offs[0]}`,
+    );
+  }
+  return { name: key, dtype: dt, shape: [...shape], begin: offs[0], end: offs[1] };
+}
+
+/** The tensors' data must tile the data section exactly: no gap, no overlap, nothing after. */
+function checkLayout(entries: Entry[], dataLen: number, fail: Fail): void {
   const maxEnd = entries.reduce((m, e) => Math.max(m, e.end), 0);
   if (maxEnd > dataLen) {
     throw fail(`truncated: header says ${maxEnd} bytes of data, file has ${dataLen}`);
@@ -330,14 +356,6 @@ export function readSafetensors(
   if (pos !== dataLen) {
     throw fail(`${dataLen - pos} unexpected bytes after the last tensor (data ends at ${pos})`);
   }
-
-  const tensors = new Map<string, SafetensorsTensor>();
-  for (const e of entries) {
-    const count = (e.end - e.begin) / DTYPE_SIZE[e.dtype];
-    const data = decode(bytes, dataStart + e.begin, count, e.dtype);
-    tensors.set(e.name, { shape: e.shape, data, dtype: e.dtype });
-  }
-  return { tensors, metadata };
 }
 
 /** Header bytes (length + padded JSON) and the tensors in file order. */

@@ -145,38 +145,23 @@ async function trainLoop<M>(
   runDir: string,
   cfg: TrainConfig,
   hooks: TrainHooks<M>,
-  opts: TrainOptions,
+  opts: TrainOptions & { signal: AbortSignal },
 ): Promise<TrainResult> {
   await Deno.mkdir(runDir, { recursive: true });
   const opt = new AdamW(model.params, { weightDecay: cfg.weightDecay });
   const log = new MetricsLog(join(runDir, "metrics.jsonl"));
-  let step = 0;
-  if (opts.resume) {
-    const dir = await latestCheckpoint(runDir);
-    if (!dir) throw new Deno.errors.NotFound(`${runDir}: no checkpoint to resume from`);
-    const st = await loadTrainingState(dir);
-    const { loadCheckpoint } = await import("./checkpoint.ts");
-    const ck = await loadCheckpoint(dir);
-    for (const [name, v] of model.params) {
-      const w = ck.weights.get(name);
-      if (!w) throw new RangeError(`${dir}: checkpoint lacks "${name}"`);
-      tf.tidy(() => v.assign(tf.tensor(w.data, w.shape, "float32")));
-    }
-    opt.loadState(st.optimizer, st.step);
-    hooks.restoreData(st.dataPosition);
-    step = st.step;
-    await log.truncateAfter(step);
-  }
+  const step0 = opts.resume ? await restoreRun(model, runDir, opt, hooks, log) : 0;
+  let step = step0;
 
   const losses: number[] = [];
   const bar = opts.progress === false
     ? undefined
-    : new Progress("train", cfg.steps, { start: step });
+    : new Progress("train", cfg.steps, { start: step0 });
   const acc = new GradAccumulator();
   const keep = opts.keep ?? 2;
   // Checkpoints already in the folder (earlier processes of a resumed run, their Ctrl-C saves)
   // count towards `keep`, oldest first, so a run resumed many times does not pile them up.
-  const saved: string[] = opts.resume ? await earlierCheckpoints(runDir, step) : [];
+  const saved: string[] = opts.resume ? await earlierCheckpoints(runDir, step0) : [];
   const save = async () => {
     const name = `checkpoint-${step}`;
     const dir = join(runDir, name);
@@ -206,21 +191,7 @@ async function trainLoop<M>(
       interrupted = true;
       break;
     }
-    let lossSum = 0;
-    for (let micro = 0; micro < cfg.accumSteps; micro++) {
-      const batch = await hooks.next();
-      for (const [k, v] of Object.entries(hooks.count?.(batch) ?? {})) {
-        counts[k] = (counts[k] ?? 0) + v;
-      }
-      const seed = (cfg.seed * 1_000_003 + step * cfg.accumSteps + micro) >>> 0;
-      const { value, grads } = tf.variableGrads(() => hooks.loss(batch, seed));
-      lossSum += (await value.data())[0];
-      value.dispose();
-      const named = new Map<string, Tensor>();
-      for (const [name, v] of model.params) if (grads[v.name]) named.set(name, grads[v.name]);
-      acc.add(named);
-      tf.dispose(grads);
-    }
+    const lossSum = await accumulateGrads(model, hooks, cfg, step, acc, counts);
     const mean = acc.mean();
     const { grads, norm } = await clipByGlobalNorm(mean, cfg.clipNorm);
     tf.dispose([...mean.values()]);
@@ -250,6 +221,60 @@ async function trainLoop<M>(
   await save();
   opt.dispose();
   return { step, interrupted, losses };
+}
+
+/** Load the latest checkpoint of `runDir` into the model, optimizer and data; returns its step. */
+async function restoreRun<M>(
+  model: BertModel,
+  runDir: string,
+  opt: AdamW,
+  hooks: TrainHooks<M>,
+  log: MetricsLog,
+): Promise<number> {
+  const dir = await latestCheckpoint(runDir);
+  if (!dir) throw new Deno.errors.NotFound(`${runDir}: no checkpoint to resume from`);
+  const st = await loadTrainingState(dir);
+  const { loadCheckpoint } = await import("./checkpoint.ts");
+  const ck = await loadCheckpoint(dir);
+  for (const [name, v] of model.params) {
+    const w = ck.weights.get(name);
+    if (!w) throw new RangeError(`${dir}: checkpoint lacks "${name}"`);
+    tf.tidy(() => v.assign(tf.tensor(w.data, w.shape, "float32")));
+  }
+  opt.loadState(st.optimizer, st.step);
+  hooks.restoreData(st.dataPosition);
+  await log.truncateAfter(st.step);
+  return st.step;
+}
+
+/**
+ * Run the `accumSteps` micro-batches of one step, adding their gradients to `acc` and their
+ * `count`s to `counts`; returns the sum of their losses.
+ */
+async function accumulateGrads<M>(
+  model: BertModel,
+  hooks: TrainHooks<M>,
+  cfg: TrainConfig,
+  step: number,
+  acc: GradAccumulator,
+  counts: Record<string, number>,
+): Promise<number> {
+  let lossSum = 0;
+  for (let micro = 0; micro < cfg.accumSteps; micro++) {
+    const batch = await hooks.next();
+    for (const [k, v] of Object.entries(hooks.count?.(batch) ?? {})) {
+      counts[k] = (counts[k] ?? 0) + v;
+    }
+    const seed = (cfg.seed * 1_000_003 + step * cfg.accumSteps + micro) >>> 0;
+    const { value, grads } = tf.variableGrads(() => hooks.loss(batch, seed));
+    lossSum += (await value.data())[0];
+    value.dispose();
+    const named = new Map<string, Tensor>();
+    for (const [name, v] of model.params) if (grads[v.name]) named.set(name, grads[v.name]);
+    acc.add(named);
+    tf.dispose(grads);
+  }
+  return lossSum;
 }
 
 /**

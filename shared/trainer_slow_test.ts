@@ -1,5 +1,5 @@
 import assert from "node:assert/strict";
-import { ensureFixtures } from "@cohesive/fixtures";
+import { ensureFixtures } from "./testing.ts";
 import { BertModel, initRuntime, train } from "./mod.ts";
 import { tf } from "./tf.ts";
 import { CFG, hooksFor, tinyConfig, vocab } from "./_trainer_test_utils.ts";

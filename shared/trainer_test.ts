@@ -1,6 +1,6 @@
 import assert from "node:assert/strict";
 import { join } from "node:path";
-import { ensureFixtures } from "@cohesive/fixtures";
+import { ensureFixtures } from "./testing.ts";
 import { BertModel, initRuntime, latestCheckpoint, MetricsLog, train } from "./mod.ts";
 import { tf } from "./tf.ts";
 import { CFG, hooksFor, tinyConfig, vocab } from "./_trainer_test_utils.ts";

@@ -8,7 +8,7 @@
  * @module
  */
 import { join } from "node:path";
-import { writeFileAtomic } from "./atomic.ts";
+import { writeAtomic, writeFileAtomic } from "./atomic.ts";
 import {
   readSafetensors,
   SafetensorsError,
@@ -123,18 +123,12 @@ export async function saveTrainingState(dir: string, st: TrainingState): Promise
   await Deno.mkdir(dir, { recursive: true });
   const saveId = crypto.randomUUID();
   const optPath = join(dir, OPTIMIZER_FILE);
-  const tmp = join(dir, `.${saveId}.tmp`);
-  try {
-    await writeSafetensorsFile(tmp, st.optimizer, {
+  await writeAtomic(optPath, (tmp) =>
+    writeSafetensorsFile(tmp, st.optimizer, {
       format: TRAINING_STATE_FORMAT,
       save_id: saveId,
       step: String(st.step),
-    });
-    await Deno.rename(tmp, optPath);
-  } catch (e) {
-    await Deno.remove(tmp).catch(() => {});
-    throw e;
-  }
+    }));
   const json = {
     format: TRAINING_STATE_FORMAT,
     version: TRAINING_STATE_VERSION,

@@ -163,20 +163,65 @@ function mergeWordPieces(
   limitAlphabet: number,
   specials: readonly string[],
 ): string[] {
-  const vocab: string[] = [];
-  const ids = new Map<string, number>();
-  const addToken = (t: string): number => {
-    let id = ids.get(t);
+  const vocab = new VocabBuilder();
+  for (const t of specials) vocab.add(t);
+  // 1. The alphabet: every character, weighted by word count; the rarest beyond the limit go.
+  const alphabet = alphabetOf(wordCounts, limitAlphabet);
+  for (const cp of alphabet) vocab.add(String.fromCodePoint(cp));
+  // 2. `##` forms of the characters seen inside words, then every word as a symbol sequence.
+  const inAlphabet = new Set(alphabet);
+  for (const cp of innerChars(wordCounts, inAlphabet)) vocab.add("##" + String.fromCodePoint(cp));
+  const words = new WordSymbols(wordCounts, inAlphabet, vocab);
+  wordCounts.clear();
+  // 3. Merge the most frequent pair until the vocabulary is full.
+  const heap = new PairHeap();
+  for (const [key, count] of words.pairCounts) if (count > 0) heap.push(count, key);
+  while (vocab.size < vocabSize && heap.size > 0) {
+    const key = heap.topKey();
+    const stale = heap.topCount();
+    heap.pop();
+    const count = words.pairCounts.get(key) ?? 0;
+    if (count !== stale) {
+      // A newer entry exists when the count grew; re-queue only a shrunk count.
+      if (count > 0 && count < stale) heap.push(count, key);
+      continue;
+    }
+    if (count < 1 || count < minFrequency) break;
+    const a = Math.floor(key / PAIR_SHIFT);
+    const b = key - a * PAIR_SHIFT;
+    const right = vocab.tokens[b];
+    const c = vocab.add(vocab.tokens[a] + (right.startsWith("##") ? right.slice(2) : right));
+    for (const g of words.merge(key, a, b, c)) {
+      const n = words.pairCounts.get(g)!;
+      if (n > 0) heap.push(n, g);
+    }
+  }
+  return vocab.tokens;
+}
+
+/** Tokens in id order, each added once. */
+class VocabBuilder {
+  readonly tokens: string[] = [];
+  readonly ids = new Map<string, number>();
+
+  get size(): number {
+    return this.tokens.length;
+  }
+
+  /** The id of `t`, added at the end when new. */
+  add(t: string): number {
+    let id = this.ids.get(t);
     if (id === undefined) {
-      id = vocab.length;
-      vocab.push(t);
-      ids.set(t, id);
+      id = this.tokens.length;
+      this.tokens.push(t);
+      this.ids.set(t, id);
     }
     return id;
-  };
-  for (const s of specials) addToken(s);
+  }
+}
 
-  // 1. The alphabet: every character, weighted by word count; the rarest beyond the limit go.
+/** The code points of the words, the `limit` most frequent (by word count), in code order. */
+function alphabetOf(wordCounts: Map<string, number>, limit: number): number[] {
   const charCounts = new Map<number, number>();
   for (const [word, count] of wordCounts) {
     for (const c of word) {
@@ -185,15 +230,15 @@ function mergeWordPieces(
     }
   }
   let alphabet = [...charCounts.keys()];
-  if (alphabet.length > limitAlphabet) {
+  if (alphabet.length > limit) {
     alphabet.sort((x, y) => charCounts.get(y)! - charCounts.get(x)! || x - y);
-    alphabet = alphabet.slice(0, limitAlphabet);
+    alphabet = alphabet.slice(0, limit);
   }
-  alphabet.sort((x, y) => x - y);
-  const inAlphabet = new Set(alphabet);
-  for (const cp of alphabet) addToken(String.fromCodePoint(cp));
+  return alphabet.sort((x, y) => x - y);
+}
 
-  // 2. `##` forms of the characters seen inside words, then every word as a symbol sequence.
+/** The alphabet's code points seen after a word's first character, in code order. */
+function innerChars(wordCounts: Map<string, number>, inAlphabet: Set<number>): number[] {
   const inner = new Set<number>();
   for (const word of wordCounts.keys()) {
     let first = true;
@@ -205,116 +250,99 @@ function mergeWordPieces(
       first = false;
     }
   }
-  for (const cp of [...inner].sort((x, y) => x - y)) addToken("##" + String.fromCodePoint(cp));
+  return [...inner].sort((x, y) => x - y);
+}
 
-  const nWords = wordCounts.size;
-  const syms: Int32Array[] = new Array(nWords);
-  const lens = new Int32Array(nWords);
-  const counts = new Float64Array(nWords);
-  {
+/** Every word as a sequence of symbol ids, the count of each adjacent pair and where it occurs. */
+class WordSymbols {
+  readonly pairCounts = new Map<number, number>();
+  readonly #syms: Int32Array[];
+  readonly #lens: Int32Array;
+  readonly #counts: Float64Array;
+  readonly #where = new Map<number, number[]>();
+  readonly #seen: Int32Array;
+  readonly #grown = new Set<number>();
+  #step = 0;
+
+  constructor(wordCounts: Map<string, number>, inAlphabet: Set<number>, vocab: VocabBuilder) {
+    const n = wordCounts.size;
+    this.#syms = new Array(n);
+    this.#lens = new Int32Array(n);
+    this.#counts = new Float64Array(n);
+    this.#seen = new Int32Array(n).fill(-1);
     let w = 0;
     const buf: number[] = [];
     for (const [word, count] of wordCounts) {
       buf.length = 0;
       let first = true;
       for (const c of word) {
-        if (inAlphabet.has(c.codePointAt(0)!)) buf.push(ids.get(first ? c : "##" + c)!);
+        if (inAlphabet.has(c.codePointAt(0)!)) buf.push(vocab.ids.get(first ? c : "##" + c)!);
         first = false;
       }
-      syms[w] = Int32Array.from(buf);
-      lens[w] = buf.length;
-      counts[w] = count;
+      this.#syms[w] = Int32Array.from(buf);
+      this.#lens[w] = buf.length;
+      this.#counts[w] = count;
       w++;
     }
-  }
-  wordCounts.clear();
-
-  // 3. Pair counts and where each pair occurs.
-  const pairCounts = new Map<number, number>();
-  const where = new Map<number, number[]>();
-  for (let w = 0; w < nWords; w++) {
-    const s = syms[w];
-    for (let i = 0; i + 1 < lens[w]; i++) {
-      const key = s[i] * PAIR_SHIFT + s[i + 1];
-      pairCounts.set(key, (pairCounts.get(key) ?? 0) + counts[w]);
-      const list = where.get(key);
-      if (list === undefined) where.set(key, [w]);
-      else if (list[list.length - 1] !== w) list.push(w);
-    }
-  }
-  const heap = new PairHeap();
-  for (const [key, count] of pairCounts) if (count > 0) heap.push(count, key);
-
-  // 4. Merge the best pair until the vocabulary is full.
-  const seen = new Int32Array(nWords).fill(-1);
-  const grown = new Set<number>();
-  let step = 0;
-  const bump = (key: number, delta: number, w: number) => {
-    pairCounts.set(key, (pairCounts.get(key) ?? 0) + delta);
-    if (delta > 0) {
-      grown.add(key);
-      const list = where.get(key);
-      if (list === undefined) where.set(key, [w]);
-      else if (list[list.length - 1] !== w) list.push(w);
-    }
-  };
-  while (vocab.length < vocabSize && heap.size > 0) {
-    const key = heap.topKey();
-    const stale = heap.topCount();
-    heap.pop();
-    const count = pairCounts.get(key) ?? 0;
-    if (count !== stale) {
-      // A newer entry exists when the count grew; re-queue only a shrunk count.
-      if (count > 0 && count < stale) heap.push(count, key);
-      continue;
-    }
-    if (count < 1 || count < minFrequency) break;
-    const a = Math.floor(key / PAIR_SHIFT);
-    const b = key - a * PAIR_SHIFT;
-    const right = vocab[b];
-    const merged = vocab[a] + (right.startsWith("##") ? right.slice(2) : right);
-    const c = addToken(merged);
-
-    step++;
-    grown.clear();
-    const list = where.get(key) ?? [];
-    where.delete(key);
-    for (const w of list) {
-      if (seen[w] === step) continue;
-      seen[w] = step;
-      const s = syms[w];
-      const len = lens[w];
-      const cnt = counts[w];
-      let r = 0;
-      let o = 0;
-      while (r < len) {
-        if (r + 1 < len && s[r] === a && s[r + 1] === b) {
-          if (o > 0) {
-            const prev = s[o - 1];
-            bump(prev * PAIR_SHIFT + a, -cnt, w);
-            bump(prev * PAIR_SHIFT + c, cnt, w);
-          }
-          if (r + 2 < len) {
-            const next = s[r + 2];
-            bump(b * PAIR_SHIFT + next, -cnt, w);
-            bump(c * PAIR_SHIFT + next, cnt, w);
-          }
-          pairCounts.set(key, pairCounts.get(key)! - cnt);
-          s[o++] = c;
-          r += 2;
-        } else {
-          s[o++] = s[r++];
-        }
+    for (let w = 0; w < n; w++) {
+      const s = this.#syms[w];
+      for (let i = 0; i + 1 < this.#lens[w]; i++) {
+        this.#bump(s[i] * PAIR_SHIFT + s[i + 1], this.#counts[w], w);
       }
-      lens[w] = o;
-    }
-    pairCounts.delete(key);
-    for (const g of grown) {
-      const n = pairCounts.get(g)!;
-      if (n > 0) heap.push(n, g);
     }
   }
-  return vocab;
+
+  /** Replace every pair `a b` (key `key`) by `c`; returns the pairs whose counts grew. */
+  merge(key: number, a: number, b: number, c: number): Set<number> {
+    this.#step++;
+    this.#grown.clear();
+    const list = this.#where.get(key) ?? [];
+    this.#where.delete(key);
+    for (const w of list) {
+      if (this.#seen[w] === this.#step) continue;
+      this.#seen[w] = this.#step;
+      this.#mergeInWord(w, key, a, b, c);
+    }
+    this.pairCounts.delete(key);
+    return this.#grown;
+  }
+
+  #mergeInWord(w: number, key: number, a: number, b: number, c: number): void {
+    const s = this.#syms[w];
+    const len = this.#lens[w];
+    const cnt = this.#counts[w];
+    let r = 0;
+    let o = 0;
+    while (r < len) {
+      if (r + 1 < len && s[r] === a && s[r + 1] === b) {
+        if (o > 0) {
+          const prev = s[o - 1];
+          this.#bump(prev * PAIR_SHIFT + a, -cnt, w);
+          this.#bump(prev * PAIR_SHIFT + c, cnt, w);
+        }
+        if (r + 2 < len) {
+          const next = s[r + 2];
+          this.#bump(b * PAIR_SHIFT + next, -cnt, w);
+          this.#bump(c * PAIR_SHIFT + next, cnt, w);
+        }
+        this.pairCounts.set(key, this.pairCounts.get(key)! - cnt);
+        s[o++] = c;
+        r += 2;
+      } else {
+        s[o++] = s[r++];
+      }
+    }
+    this.#lens[w] = o;
+  }
+
+  #bump(key: number, delta: number, w: number): void {
+    this.pairCounts.set(key, (this.pairCounts.get(key) ?? 0) + delta);
+    if (delta <= 0) return;
+    this.#grown.add(key);
+    const list = this.#where.get(key);
+    if (list === undefined) this.#where.set(key, [w]);
+    else if (list[list.length - 1] !== w) list.push(w);
+  }
 }
 
 /** The `.txt` files under `dir`, recursively, in sorted order. */

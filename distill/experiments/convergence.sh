@@ -1,12 +1,12 @@
 #!/usr/bin/env bash
-# The convergence experiment of issue 3: three teachers pretrained here on the real corpus, a
+# The convergence experiment: three teachers pretrained here on the real corpus, a
 # sharded teacher cache, then `distill compare` (no teacher / single best / uniform / confidence /
 # entropy / CA-MKD students of equal compute). Every step resumes where it stopped: run it again
 # after an interruption.
 #
 #   distill/experiments/convergence.sh [OUT]        (default OUT: runs/convergence)
 #
-# The recipe of the reported run (2-core machine, one core per process, OPENBLAS_NUM_THREADS=1):
+# The recipe of the run recorded in docs/experiments.md (2-core machine, one core per process, OPENBLAS_NUM_THREADS=1):
 #   t1 4 layers / 256 / 4 heads, seed 1, a 3000-step schedule paused at step 2000 (--stop-at)
 #   t2 3 layers / 320 / 5 heads, seed 2, the same
 #   t3 2 layers / 256 / 4 heads, seed 3, 1500 steps

@@ -1,13 +1,12 @@
 #!/usr/bin/env bash
-# Continued pretraining of the distilled BERT-tiny student until it reads word order (session 4 of
-# the lexical issue). Every LM pretrained here before sat on the bag-of-words plateau (held-out
+# Continued pretraining of the distilled BERT-tiny student until it reads word order. Every LM pretrained here before sat on the bag-of-words plateau (held-out
 # loss 6.3–7.0 nats, eval_order_gain ≈ 0); this recipe left it. Resumable: run it again after an
 # interruption; finished legs are skipped.
 #
 #   distill/experiments/order.sh [STUDENT] [OUT]
 #       (defaults: runs/convergence/compare/confidence, runs/order)
 #
-# The legs of the reported run (2 cores, OPENBLAS_NUM_THREADS=2), each from the previous one's end:
+# The legs of the run recorded in docs/experiments.md (2 cores, OPENBLAS_NUM_THREADS=2), each from the previous one's end:
 #   plateau  128 × 128 tokens per update (32 × 4 accumulated), lr 2e-4, dropout 0.1, 800 steps
 #   lr1e-3   the same at lr 1e-3, 1,565 steps (of a 4,000-step schedule)
 #   nodrop   dropout 0, 106 steps (superseded at once by the next leg)

@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# The WSD experiment of the lexical issue: LMGC (gloss classification fine-tuning) and LMGC-M
+# The WSD experiment: LMGC (gloss classification fine-tuning) and LMGC-M
 # (lexical pre-training = MLM + gloss classification on the 2-way head, then the same fine-tuning)
 # from one distilled student, selected on semeval2007, predicted and scored on ALL (per dataset).
 # Resumable: run it again after an interruption; finished steps are skipped.

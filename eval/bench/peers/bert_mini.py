@@ -1,8 +1,9 @@
 #!/usr/bin/python3
-"""PyTorch peer of `deno task bench`: BERT-mini masked-LM steps on the CPU, in plain torch.
+"""PyTorch peer of `deno task bench`: BERT-mini masked-LM steps in plain torch, CPU or CUDA.
 
     /usr/bin/python3 eval/bench/peers/bert_mini.py --mode train|infer|distill [--steps 10]
         [--warmup 2] [--batch 32] [--seq 128] [--threads N] [--teachers 3] [--topk 64] [--json]
+        [--device cpu|cuda] [--autocast bf16]
 
 Model: BERT-mini (4 layers, hidden 256, 4 heads, intermediate 1024, vocab 30,522, post-LN,
 exact GELU, LayerNorm eps 1e-12, MLM decoder tied to the word embeddings), written out here
@@ -18,6 +19,12 @@ applied, as HF does), round(15 % · seq) masked positions per sequence (80 % [MA
            so only the mixing and the KL term cost anything). Teachers are mixed per token with
            weights = each teacher's probability of the gold token, normalised over teachers.
            loss = a_kd·T²·KL(q ‖ softmax(z/T)) + a_mlm·CE, T = 2, a_kd = a_mlm = 0.5.
+
+Device and precision: --device cuda runs everything on the first CUDA device and fails (exit 1)
+when torch sees none: it never falls back to the CPU. Default precision is fp32 eager (on CUDA with
+TF32 matmuls left at PyTorch's default, off); --autocast bf16 runs forward and loss under
+torch.autocast(bfloat16), weights and optimizer in fp32 (mixed precision, as AMP training does).
+On CUDA every timed step ends with torch.cuda.synchronize().
 
 Batches and teacher caches are made before timing (a pool of 4, cycled). Tokens/s counts every
 position of every sequence: batch · seq · timed steps / timed seconds. With --json, prints one JSON
@@ -67,6 +74,9 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
     ap.add_argument("--heads", type=int, default=4)
     ap.add_argument("--intermediate", type=int, default=1024)
     ap.add_argument("--seed", type=int, default=0)
+    ap.add_argument("--device", choices=["cpu", "cuda"], default="cpu")
+    ap.add_argument("--autocast", choices=["none", "bf16"], default="none",
+                    help="bf16: forward and loss under torch.autocast(bfloat16)")
     ap.add_argument("--json", action="store_true", help="print one JSON object")
     a = ap.parse_args(argv)
     problems = [
@@ -95,6 +105,13 @@ def build(args):
 
     H, A, I, V, eps = args.hidden, args.heads, args.intermediate, args.vocab, 1e-12
 
+    class LayerNorm(nn.LayerNorm):
+        """LayerNorm in fp32 under autocast, as CUDA's autocast runs it (older CPU autocast did
+        not, and then failed on bf16 input with fp32 weights); a no-op cast in fp32."""
+
+        def forward(self, x):
+            return super().forward(x.float())
+
     class SelfAttention(nn.Module):
         def __init__(self):
             super().__init__()
@@ -115,9 +132,9 @@ def build(args):
         def __init__(self):
             super().__init__()
             self.attn = SelfAttention()
-            self.ln1 = nn.LayerNorm(H, eps=eps)
+            self.ln1 = LayerNorm(H, eps=eps)
             self.up, self.down = nn.Linear(H, I), nn.Linear(I, H)
-            self.ln2 = nn.LayerNorm(H, eps=eps)
+            self.ln2 = LayerNorm(H, eps=eps)
             self.drop = nn.Dropout(args.dropout)
 
         def forward(self, x, add_mask):  # post-LN, as BERT
@@ -131,11 +148,11 @@ def build(args):
             self.word = nn.Embedding(V, H)
             self.pos = nn.Embedding(512, H)
             self.token_type = nn.Embedding(2, H)
-            self.ln = nn.LayerNorm(H, eps=eps)
+            self.ln = LayerNorm(H, eps=eps)
             self.drop = nn.Dropout(args.dropout)
             self.blocks = nn.ModuleList(Block() for _ in range(args.layers))
             self.head_dense = nn.Linear(H, H)
-            self.head_ln = nn.LayerNorm(H, eps=eps)
+            self.head_ln = LayerNorm(H, eps=eps)
             self.head_bias = nn.Parameter(torch.zeros(V))
             for m in self.modules():  # BERT's init: N(0, 0.02), zero biases
                 if isinstance(m, (nn.Linear, nn.Embedding)):
@@ -145,7 +162,7 @@ def build(args):
 
         def forward(self, ids, types, mask, flat_pos):
             B, T = ids.shape
-            pos = torch.arange(T).unsqueeze(0)
+            pos = torch.arange(T, device=ids.device).unsqueeze(0)
             x = self.drop(self.ln(self.word(ids) + self.pos(pos) + self.token_type(types)))  # [B, T, H]
             add_mask = ((1.0 - mask[:, None, None, :]) * torch.finfo(x.dtype).min)  # [B,1,1,T]
             for blk in self.blocks:
@@ -185,7 +202,7 @@ def make_batches(torch, args, n: int) -> list[dict]:
             probs, idx = (logits / args.temperature).softmax(-1).topk(k, dim=-1)  # [K, M, k]
             b["t_idx"], b["t_prob"] = idx, probs  # not renormalised: the rest is each teacher's tail
             del logits
-        out.append(b)
+        out.append({key: v.to(args.device) for key, v in b.items()})
     return out
 
 
@@ -206,6 +223,14 @@ def blas_name(libs: list[str]) -> str | None:
     return names[0] if names else None
 
 
+def tf32_matmul(torch) -> bool | None:
+    """Whether CUDA fp32 matmuls may use TF32 (None where this torch no longer says so)."""
+    try:
+        return bool(torch.backends.cuda.matmul.allow_tf32)
+    except Exception:  # a torch that dropped the flag for its precision API
+        return None
+
+
 def main(argv: list[str] | None = None) -> int:
     args = parse_args(argv)
     for var in ("OMP_NUM_THREADS", "OPENBLAS_NUM_THREADS", "MKL_NUM_THREADS"):
@@ -218,6 +243,23 @@ def main(argv: list[str] | None = None) -> int:
         return 2
     torch.manual_seed(args.seed)
     torch.set_num_threads(args.threads)
+    cuda = args.device == "cuda"
+    if cuda and not torch.cuda.is_available():
+        print(f"bert_mini: --device cuda but torch {torch.__version__} sees no CUDA device "
+              "(no CPU fallback)", file=sys.stderr)
+        return 1
+    model = model.to(args.device)
+    amp_dtype = torch.bfloat16 if args.autocast == "bf16" else None
+    if amp_dtype is not None and not cuda and not hasattr(torch, "autocast"):
+        print(f"bert_mini: torch {torch.__version__} has no torch.autocast", file=sys.stderr)
+        return 1
+
+    def autocast():
+        import contextlib
+        if amp_dtype is None:
+            return contextlib.nullcontext()
+        return torch.autocast(device_type=args.device, dtype=amp_dtype)
+
     batches = make_batches(torch, args, 4)
     opt = torch.optim.AdamW(model.parameters(), lr=args.lr, weight_decay=0.01)
     T_kd = args.temperature
@@ -225,9 +267,11 @@ def main(argv: list[str] | None = None) -> int:
     def train_step(b) -> float:
         model.train()
         opt.zero_grad(set_to_none=True)
-        z = model(b["ids"], b["types"], b["mask"], b["flat_pos"])  # [M, V]
-        loss = F.cross_entropy(z, b["labels"])
+        with autocast():
+            z = model(b["ids"], b["types"], b["mask"], b["flat_pos"])  # [M, V]
+            loss = F.cross_entropy(z, b["labels"])
         if args.mode == "distill":
+            z = z.float()  # the KD term in fp32, as the fused kernel computes it
             ce = loss
             idx, q = b["t_idx"], b["t_prob"]  # [K, M, k]
             # per-token teacher weights: each teacher's probability of the gold token
@@ -252,7 +296,7 @@ def main(argv: list[str] | None = None) -> int:
 
     def infer_step(b) -> float:
         model.eval()
-        with torch.inference_mode():
+        with torch.inference_mode(), autocast():
             z = model(b["ids"], b["types"], b["mask"], b["flat_pos"])  # [M, V]
             return float(z.max())
 
@@ -262,6 +306,8 @@ def main(argv: list[str] | None = None) -> int:
     for i in range(args.warmup + args.steps):
         t0 = time.perf_counter()
         v = step(batches[i % len(batches)])
+        if cuda:
+            torch.cuda.synchronize()
         dt = time.perf_counter() - t0
         if i >= args.warmup:
             times.append(dt)
@@ -298,6 +344,12 @@ def main(argv: list[str] | None = None) -> int:
         "teachers": args.teachers if args.mode == "distill" else None,
         "topk": args.topk if args.mode == "distill" else None,
         "temperature": T_kd if args.mode == "distill" else None,
+        "device": args.device,
+        "device_name": torch.cuda.get_device_name() if cuda else cpu,
+        "precision": "bf16 autocast" if amp_dtype is not None else "fp32 eager",
+        "tf32_matmul": tf32_matmul(torch) if cuda else None,
+        "cuda_version": torch.version.cuda if cuda else None,
+        "peak_gpu_mb": torch.cuda.max_memory_allocated() / 2**20 if cuda else None,
         "peak_rss_mb": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024,
         "threads": torch.get_num_threads(),
         "interop_threads": torch.get_num_interop_threads(),
@@ -318,7 +370,7 @@ def main(argv: list[str] | None = None) -> int:
         extra = f" loss {losses[0]:.3f}->{losses[-1]:.3f}" if args.mode != "infer" else ""
         print(f"pytorch {args.mode}: {res['tokens_per_s']:.0f} tokens/s, "
               f"{res['step_ms']['median']:.0f} ms/step (median of {args.steps}), "
-              f"{args.threads} threads, peak RSS {res['peak_rss_mb']:.0f} MB, "
+              f"{args.device} {res['precision']}, {args.threads} threads, peak RSS {res['peak_rss_mb']:.0f} MB, "
               f"torch {torch.__version__}, blas {res['blas']}{extra}")
     return 0
 

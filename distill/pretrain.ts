@@ -1,6 +1,7 @@
 /**
  * `distill teacher`: pretrain a masked-LM teacher on a text folder. We have no downloadable
- * teachers, so the project makes its own (different sizes and seeds).
+ * teachers, so the project makes its own (different sizes and seeds), with bert-base-uncased's
+ * vocabulary, a given one, or one trained on its own text (`vocabSize`).
  *
  * @module
  */
@@ -8,25 +9,24 @@ import { join } from "node:path";
 import {
   batchTensors,
   BertModel,
-  fixedBatches,
   heldoutEvaluator,
   initRuntime,
-  latestCheckpoint,
   loadCheckpoint,
   type MlmBatch,
-  mlmHeldoutLoss,
-  resolveBertConfig,
+  resolveModelDir,
   resolveRunConfig,
+  resolveStrict,
   Rng,
   type RuntimeInfo,
   sparseCrossEntropy,
   train,
   type TrainResult,
-  writeFileAtomic,
+  WordPieceTokenizer,
 } from "@cohesive/shared";
 import { DEFAULT_MLM_RUN, type MlmRunConfig, resolveMlmRun } from "./run_config.ts";
 import { trainConfigOf } from "./run_config.ts";
-import { loadTokenizer, mlmTokenizer, openText } from "./text_source.ts";
+import { finishRun, heldoutBatches, modelConfigOf, writeRunFile } from "./run_folder.ts";
+import { loadTokenizer, mlmTokenizer, openText, trainTokenizer } from "./text_source.ts";
 
 /** A pretraining run: the masked-LM settings and where its weights start. */
 export interface TeacherRunConfig extends MlmRunConfig {
@@ -36,19 +36,47 @@ export interface TeacherRunConfig extends MlmRunConfig {
    * are the checkpoint's.
    */
   from: string;
+  /**
+   * Train a WordPiece vocabulary of this many entries on the run's text (saved in the run folder's
+   * `tokenizer/`, and with every checkpoint) instead of using `vocab`; 0 = use `vocab`.
+   */
+  vocabSize: number;
 }
 
-/** Resolve a pretraining config strictly: {@link resolveMlmRun} plus `from`. */
+/** Resolve a pretraining config strictly: {@link resolveMlmRun} plus `from` and `vocabSize`. */
 export function resolveTeacherRun(
   partial: Record<string, unknown>,
   source = "run config",
 ): TeacherRunConfig {
-  const { from, ...rest } = partial;
-  if (from !== undefined && typeof from !== "string") {
-    throw new TypeError(`${source}: "from" must be a string, got ${JSON.stringify(from)}`);
+  const { from, vocabSize, ...rest } = partial;
+  const own = resolveStrict({ from: "", vocabSize: 0 }, { from, vocabSize }, source);
+  if (!Number.isInteger(own.vocabSize) || own.vocabSize < 0) {
+    throw new RangeError(`${source}: "vocabSize" must be 0 or a positive integer`);
   }
-  return { ...resolveMlmRun(rest, source), from: from ?? "" };
+  if (own.vocabSize > 0 && own.from) {
+    throw new RangeError(
+      `${source}: "vocabSize" trains a new vocabulary, "from" keeps its checkpoint's: choose one`,
+    );
+  }
+  return { ...resolveMlmRun(rest, source), ...own };
 }
+
+/**
+ * The run's tokenizer: `vocab`, or with `vocabSize` a vocabulary trained on the run's text (on
+ * `--resume`, the one the run saved).
+ */
+async function runTokenizer(
+  cfg: TeacherRunConfig,
+  runDir: string,
+  resume: boolean | undefined,
+): Promise<WordPieceTokenizer> {
+  if (cfg.vocabSize === 0) return await loadTokenizer(cfg.vocab);
+  if (resume) return await WordPieceTokenizer.fromFile(join(runDir, TRAINED_TOKENIZER));
+  return await trainTokenizer(cfg.data, cfg.vocabSize);
+}
+
+/** Where a run keeps the vocabulary it trained. */
+const TRAINED_TOKENIZER = "tokenizer";
 
 /** Options of {@link pretrainTeacher}. */
 export interface PretrainOptions {
@@ -67,7 +95,7 @@ export interface PretrainResult extends TrainResult {
   /** The resolved run config. */
   config: TeacherRunConfig;
   /** Final held-out MLM loss and perplexity. */
-  heldout: { loss: number; ppl: number };
+  heldout: { loss: number; ppl: number }; // NaN when interrupted
   /** Folder of the final checkpoint (Hugging Face layout). */
   checkpoint: string;
   /** Wall time in seconds (this process). */
@@ -84,7 +112,7 @@ async function startingPoint(
   vocabSize: number,
   seqLen: number,
 ) {
-  const dir = (await latestCheckpoint(from)) ?? from;
+  const dir = await resolveModelDir(from);
   const ck = await loadCheckpoint(dir);
   const asked = (partial.model ?? {}) as Record<string, unknown>;
   for (const [k, v] of Object.entries(asked)) {
@@ -124,20 +152,15 @@ export async function pretrainTeacher(
   opts: PretrainOptions = {},
 ): Promise<PretrainResult> {
   const t0 = performance.now();
-  const runFile = join(runDir, "run.json");
   const cfg = await resolveRunConfig(runDir, partial, opts.resume, resolveTeacherRun);
   // Validate every input before the run folder is created.
-  const tok = await loadTokenizer(cfg.vocab);
+  const tok = await runTokenizer(cfg, runDir, opts.resume);
   const mtok = mlmTokenizer(tok);
   const trainStream = (await openText(cfg.data, mtok, cfg.seqLen)).only(
     "train",
     cfg.heldoutPercent,
   );
-  const heldStream = (await openText(cfg.data, mtok, cfg.seqLen)).only(
-    "heldout",
-    cfg.heldoutPercent,
-  );
-  const heldout = await fixedBatches(heldStream, cfg.evalBatches, cfg.batchSize, 1234);
+  const heldout = await heldoutBatches(cfg, mtok);
   const runtime: RuntimeInfo = await initRuntime({
     backend: opts.backend,
     quiet: opts.progress === false,
@@ -145,28 +168,15 @@ export async function pretrainTeacher(
   const start = cfg.from
     ? await startingPoint(cfg.from, partial, tok.vocabSize, cfg.seqLen)
     : undefined;
-  const modelCfg = start?.config ?? resolveBertConfig({
-    ...cfg.model,
-    vocab_size: tok.vocabSize,
-    max_position_embeddings: Math.max(cfg.model.max_position_embeddings ?? 512, cfg.seqLen),
+  const modelCfg = start?.config ?? modelConfigOf(cfg, tok.vocabSize);
+  await writeRunFile(runDir, opts.resume, {
+    kind: "teacher",
+    config: cfg,
+    model: modelCfg,
+    start: start?.dir,
+    backend: runtime.backend,
   });
-  await Deno.mkdir(runDir, { recursive: true });
-  if (!opts.resume) {
-    await writeFileAtomic(
-      runFile,
-      JSON.stringify(
-        {
-          kind: "teacher",
-          config: cfg,
-          model: modelCfg,
-          start: start?.dir,
-          backend: runtime.backend,
-        },
-        null,
-        2,
-      ),
-    );
-  }
+  if (!opts.resume && cfg.vocabSize > 0) await tok.save(join(runDir, TRAINED_TOKENIZER));
 
   // On --resume the trainer loads the run's own latest checkpoint over these weights.
   const model = start
@@ -205,13 +215,9 @@ export async function pretrainTeacher(
       meta: { kind: "teacher", seed: cfg.seed },
     },
   );
-  const held = await mlmHeldoutLoss(model, heldout);
-  model.dispose();
   return {
     ...result,
     config: cfg,
-    heldout: { loss: held.loss, ppl: held.ppl },
-    checkpoint: (await latestCheckpoint(runDir))!,
-    seconds: (performance.now() - t0) / 1000,
+    ...await finishRun(model, runDir, heldout, t0, result.interrupted),
   };
 }
