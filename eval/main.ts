@@ -125,7 +125,7 @@ const wsd = defineCommand({
       arg: "LIST",
       list: true,
       choices: BASELINE_METHODS,
-      defaultText: "all",
+      defaultText: "all but ppr (minutes per WordNet: ask for it)",
       help: "baselines",
     },
     out: { type: "string", arg: "DIR", help: "also write wsd_baselines.json and .md there" },

@@ -20,7 +20,7 @@ export { parseScorerKeys, readScorerKeys, scoreWsd, scoreWsdFiles, WSD_POS } fro
 export type { GoldCoverage, KeyMapStats, PosSource, ScorerKeys } from "./wsd_score.ts";
 export type { ScoreWsdOptions, SenseInventory, SynsetLike, WordNetPos } from "./wsd_score.ts";
 export type { WsdReport, WsdScore } from "./wsd_score.ts";
-export { formatWsdBaselines, runWsdBaselines } from "./wsd_baselines.ts";
+export { DEFAULT_WSD_BASELINES, formatWsdBaselines, runWsdBaselines } from "./wsd_baselines.ts";
 export type { WsdBaselineResult, WsdBaselinesOptions } from "./wsd_baselines.ts";
 export type { WsdBaselinesReport } from "./wsd_baselines.ts";
 export { accuracy, matthews, spearman } from "./metrics.ts";

@@ -1,13 +1,15 @@
 /**
  * Knowledge-based WSD baselines over a {@link WordNet}: WordNet first sense, most frequent sense
- * (MFS) from SemCor counts, simplified Lesk and extended Lesk. Every method backs off to the first
- * sense, and candidates are restricted to the instance's part of speech.
+ * (MFS) from SemCor counts, simplified Lesk, extended Lesk and personalised PageRank over
+ * WordNet's graph (`ppr`, see `ppr.ts`). Every method backs off to the first sense, and
+ * candidates are restricted to the instance's part of speech.
  *
  * @module
  */
 import { join } from "node:path";
 import { requireDataDir } from "@cohesive/shared";
 import { instancesOf, readKeys, type WsdCorpus, type WsdKeys, type WsdToken } from "./raganato.ts";
+import { choosePprInstance, pprChoose, pprCorpus, type PprOptions } from "./ppr.ts";
 import { STOP_WORDS } from "./stop_words.ts";
 import {
   normalizeLemma,
@@ -19,7 +21,7 @@ import {
 } from "./wordnet.ts";
 
 /** The knowledge-based methods. */
-export type BaselineMethod = "first-sense" | "mfs" | "lesk" | "extended-lesk";
+export type BaselineMethod = "first-sense" | "mfs" | "lesk" | "extended-lesk" | "ppr";
 
 /** Every {@link BaselineMethod}, in CLI order. */
 export const BASELINE_METHODS: readonly BaselineMethod[] = [
@@ -27,13 +29,17 @@ export const BASELINE_METHODS: readonly BaselineMethod[] = [
   "mfs",
   "lesk",
   "extended-lesk",
+  "ppr",
 ];
 
 /** A chosen sense. */
 export interface SenseChoice {
   /** The sense. */
   sense: Sense;
-  /** The method's score: Lesk overlap, SemCor count for MFS, 1 for the first sense. */
+  /**
+   * The method's score: Lesk overlap, SemCor count for MFS, PageRank for `ppr`, 1 for the first
+   * sense.
+   */
   score: number;
   /** The method that decided: the one asked for, or `first-sense` when it backed off. */
   model: BaselineMethod;
@@ -273,12 +279,17 @@ export interface BaselineOptions {
   method: BaselineMethod;
   /** SemCor counts; required for `mfs`. */
   counts?: SenseCounts;
-  /** Sentences on each side of the target's sentence added to the Lesk context. Default 0. */
+  /** Sentences on each side of the target's sentence added to the Lesk or ppr context. Default 0. */
   window?: number;
   /** Relations followed by extended Lesk. Default {@link EXTENDED_LESK_RELATIONS}. */
   relations?: readonly string[];
-  /** Lesk's sense-frequency prior weight (see {@link LeskOptions.priorWeight}). */
+  /**
+   * The sense-frequency prior weight: Lesk's (see {@link LeskOptions.priorWeight}), or λ of
+   * `ppr`'s `log PPR + λ · log p(sense)`.
+   */
   priorWeight?: number;
+  /** `ppr`'s graph and personalisation knobs (default `PPR_DEFAULTS`). */
+  ppr?: PprOptions;
 }
 
 function contextOf(tokens: readonly WsdToken[], skip: WsdToken | undefined, wn: WordNet): string[] {
@@ -300,6 +311,10 @@ export function chooseSense(
     counts?: SenseCounts;
     relations?: readonly string[];
     priorWeight?: number;
+    /** For `ppr`: the candidate senses of each other content word of the context. */
+    contextSenses?: readonly (readonly Sense[])[];
+    /** For `ppr`: graph and personalisation knobs (default `PPR_DEFAULTS`). */
+    ppr?: PprOptions;
   } = {},
 ): SenseChoice | undefined {
   switch (method) {
@@ -318,6 +333,11 @@ export function chooseSense(
         wn,
         extended: true,
         relations: options.relations,
+        priorWeight: options.priorWeight,
+      });
+    case "ppr":
+      return pprChoose(candidates, options.contextSenses ?? [], wn, {
+        ...options.ppr,
         priorWeight: options.priorWeight,
       });
     default:
@@ -341,6 +361,18 @@ export function runBaseline(
     throw new TypeError("the mfs method needs SemCor counts");
   }
   const out = new Map<string, SenseChoice>();
+  if (method === "ppr") {
+    for (
+      const inst of pprCorpus(corpus, wn, {
+        ...options.ppr,
+        window,
+        priorWeight: options.priorWeight,
+      })
+    ) {
+      out.set(inst.id, choosePprInstance(inst, options.priorWeight ?? 0));
+    }
+    return out;
+  }
   const needsContext = method === "lesk" || method === "extended-lesk";
   for (const text of corpus.texts) {
     const sentenceContexts = needsContext

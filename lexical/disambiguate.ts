@@ -24,6 +24,7 @@ import {
   type LeskContext,
   type SenseCounts,
 } from "./baselines.ts";
+import { PPR_PRIOR_WEIGHT, type PprOptions } from "./ppr.ts";
 import { STOP_WORDS } from "./stop_words.ts";
 import { type PartOfSpeech, PARTS_OF_SPEECH, type Sense, type WordNet } from "./wordnet.ts";
 
@@ -61,7 +62,10 @@ export interface DisambiguatedToken extends TextSpan {
   synset: string | null;
   /** The synset's definition, or `null`. */
   gloss: string | null;
-  /** The method's score (Lesk overlap plus prior, SemCor count, 1 for first sense), or `null`. */
+  /**
+   * The method's score (Lesk overlap plus prior, SemCor count, PageRank, 1 for first sense), or
+   * `null`.
+   */
   score: number | null;
   /** The method that chose the sense (`first-sense` when Lesk backed off), or `null`. */
   model: string | null;
@@ -73,8 +77,13 @@ export interface DisambiguateOptions {
   method?: BaselineMethod;
   /** SemCor counts, required by `mfs`. */
   counts?: SenseCounts;
-  /** Lesk's sense-frequency prior weight. Default {@link DEFAULT_PRIOR_WEIGHT}; 0 = pure Lesk. */
+  /**
+   * The sense-frequency prior weight: Lesk's (default {@link DEFAULT_PRIOR_WEIGHT}), or λ of
+   * `ppr`'s `log PPR + λ · log p(sense)` (default {@link PPR_PRIOR_WEIGHT}); 0 = the method alone.
+   */
   priorWeight?: number;
+  /** `ppr`'s graph and personalisation knobs (default `PPR_DEFAULTS`). */
+  ppr?: PprOptions;
   /** Longest multi-word expression tried, in words. Default 5. */
   maxMultiWord?: number;
 }
@@ -285,7 +294,8 @@ function choosePos(
 
 /**
  * Disambiguate every content word of `text` with a knowledge-based method (default: extended
- * Lesk with a sense-frequency prior, context = the word's sentence).
+ * Lesk with a sense-frequency prior, context = the word's sentence; with `ppr`, the candidates
+ * of the sentence's other content words personalise PageRank).
  *
  * @example
  * ```ts
@@ -311,6 +321,17 @@ export function disambiguateText(
   const ownWords = tokens.map((t) =>
     contentWords((t.lemma ?? t.text).replace(/_/g, " ")).map((w) => baseForm(w, wn))
   );
+  const sentenceSenses = new Map<number, Sense[][]>();
+  if (method === "ppr") {
+    for (const t of tokens) {
+      if (!t.pos || t.candidates.length === 0) continue;
+      let list = sentenceSenses.get(t.sentence);
+      if (!list) sentenceSenses.set(t.sentence, list = []);
+      list.push(t.candidates);
+    }
+  }
+  const priorWeight = options.priorWeight ??
+    (method === "ppr" ? PPR_PRIOR_WEIGHT : DEFAULT_PRIOR_WEIGHT);
   const sentenceCounts = new Map<number, Map<string, number>>();
   tokens.forEach((t, i) => {
     let counts = sentenceCounts.get(t.sentence);
@@ -329,7 +350,9 @@ export function disambiguateText(
     };
     const choice = chooseSense(method, t.candidates, context, wn, {
       counts: options.counts,
-      priorWeight: options.priorWeight ?? DEFAULT_PRIOR_WEIGHT,
+      priorWeight,
+      contextSenses: sentenceSenses.get(t.sentence),
+      ppr: options.ppr,
     });
     if (!choice) {
       return { ...base, senseKey: null, synset: null, gloss: null, score: null, model: null };

@@ -289,7 +289,7 @@ Deno.test("LMGC-M trains on the existing 2-way head: parameter count and tensor 
     "error: --scores needs --model (P(match) comes from a neural model)",
   ]);
   c = await cli(["predict", "--model", run, ...data, "--out", join(dir, "c.key"), "--prior=-1"]);
-  assert.deepEqual([c.code, c.out], [2, "error: --prior must be a number >= 0"]);
+  assert.deepEqual([c.code, c.out], [2, `error: --prior must be a number >= 0, got "-1"`]);
   await Deno.remove(dir, { recursive: true });
 });
 

