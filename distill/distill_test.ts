@@ -17,7 +17,7 @@ import {
   type Variant,
 } from "./mod.ts";
 
-await initRuntime({ backend: "cpu", quiet: true });
+await initRuntime({ backend: "wasm", quiet: true });
 const fx = await ensureFixtures();
 const T1 = join(fx, "tiny-bert"), T2 = join(fx, "tiny-bert-b");
 const VOCAB = join(fx, "tiny-vocab.txt");
@@ -242,7 +242,7 @@ Deno.test("compare trains every variant from one cache and writes the report, re
     out,
     run: { ...RUN, data, seed: 5 },
     variants: ["none", "single", "confidence"] as Variant[],
-    backend: "cpu",
+    backend: "wasm",
   };
   const r = await compare(opts);
   assert.deepEqual(r.variants.map((v) => v.variant), ["none", "single", "confidence"]);

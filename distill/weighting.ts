@@ -52,12 +52,13 @@ export interface TeacherTopK {
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { teacherWeights } from "@cohesive/distill";
  * const w = teacherWeights("confidence", [
  *   { pGold: new Float32Array([0.6]), entropy: new Float32Array([1]) },
  *   { pGold: new Float32Array([0.2]), entropy: new Float32Array([2]) },
  * ]);
- * console.log([...w].map((x) => x.toFixed(2))); // ["0.75", "0.25"]
+ * assert.deepEqual([...w].map((x) => x.toFixed(2)), ["0.75", "0.25"]);
  * ```
  */
 export function teacherWeights(

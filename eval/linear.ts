@@ -55,9 +55,11 @@ function terms(text: string, o: Required<TfidfOptions>): string[] {
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { cosine, TfidfVectorizer } from "@cohesive/eval";
  * const v = TfidfVectorizer.fit(["the cat sat", "the dog ran", "a cat ran"]);
- * console.log(cosine(v.transform("the cat"), v.transform("the cat")).toFixed(3)); // "1.000"
+ * assert.equal(cosine(v.transform("the cat"), v.transform("the cat")).toFixed(3), "1.000");
+ * assert.equal(cosine(v.transform("the cat"), v.transform("dog ran")), 0);
  * ```
  */
 export class TfidfVectorizer {
@@ -157,10 +159,11 @@ export interface LogisticOptions {
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { dense, LogisticRegression } from "@cohesive/eval";
  * const X = [[0], [1], [2], [3]].map(dense), y = [0, 0, 1, 1];
  * const lr = LogisticRegression.fit(X, y, 1, { epochs: 200 });
- * console.log(lr.predict(dense([3])), lr.predict(dense([0]))); // 1 0
+ * assert.deepEqual([lr.predict(dense([3])), lr.predict(dense([0]))], [1, 0]);
  * ```
  */
 export class LogisticRegression {

@@ -18,8 +18,9 @@ function sameLength(a: ArrayLike<number>, b: ArrayLike<number>): void {
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { accuracy } from "@cohesive/eval";
- * console.log(accuracy([1, 0, 1, 1], [1, 0, 0, 1])); // 0.75
+ * assert.equal(accuracy([1, 0, 1, 1], [1, 0, 0, 1]), 0.75);
  * ```
  */
 export function accuracy(pred: ArrayLike<number>, gold: ArrayLike<number>): number {
@@ -63,8 +64,9 @@ export function f1Macro(pred: ArrayLike<number>, gold: ArrayLike<number>): numbe
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { matthews } from "@cohesive/eval";
- * console.log(matthews([1, 1, 0, 0], [1, 0, 0, 0]).toFixed(4)); // "0.5774"
+ * assert.equal(matthews([1, 1, 0, 0], [1, 0, 0, 0]).toFixed(4), (1 / Math.sqrt(3)).toFixed(4));
  * ```
  */
 export function matthews(pred: ArrayLike<number>, gold: ArrayLike<number>): number {
@@ -126,8 +128,9 @@ export function ranks(x: ArrayLike<number>): number[] {
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { spearman } from "@cohesive/eval";
- * console.log(spearman([1, 2, 3, 4], [10, 20, 30, 100])); // 1
+ * assert.equal(spearman([1, 2, 3, 4], [10, 20, 30, 100]), 1); // ranks agree though values do not
  * ```
  */
 export function spearman(x: ArrayLike<number>, y: ArrayLike<number>): number {

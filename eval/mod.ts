@@ -7,9 +7,10 @@
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { scoreWsd } from "@cohesive/eval";
  * const gold = new Map([["d0.s0.t0", ["bank%1:17:01::"]]]);
- * console.log(scoreWsd(gold, gold).all.f1); // 100
+ * assert.equal(scoreWsd(gold, gold).all.f1, 100);
  * ```
  *
  * @module

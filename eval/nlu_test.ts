@@ -23,7 +23,7 @@ Deno.test("runNlu() fine-tunes a classifier head, saves it, and writes a GLUE-li
       out,
       config,
       dataDir: join(data, "nlu"),
-      backend: "cpu",
+      backend: "wasm",
       progress: false,
     });
     const [sst2, stsb] = r.models[0].tasks;
@@ -120,7 +120,7 @@ Deno.test("SequenceClassifier.fineTune() fits one batch: the loss falls and the 
   const fixtures = await ensureFixtures();
   const data = await tinyDataDir();
   try {
-    await initRuntime({ backend: "cpu", quiet: true });
+    await initRuntime({ backend: "wasm", quiet: true });
     const d = await loadNluTask("sst2", { dir: join(data, "nlu") });
     const batch = d.train.slice(0, 8);
     const clf = await SequenceClassifier.load(join(fixtures, "tiny-bert"), { numLabels: 2 });

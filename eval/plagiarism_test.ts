@@ -75,7 +75,7 @@ Deno.test("runPlagiarism() scores the baseline and a model, and reports a missin
       maxEval: 8,
       config: { epochs: 1, batchSize: 8, maxLength: 24 },
       dataDir: data,
-      backend: "cpu",
+      backend: "wasm",
       progress: false,
       log: (l) => lines.push(l),
     });

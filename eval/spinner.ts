@@ -178,11 +178,13 @@ export class Spinner {
    *
    * @example
    * ```ts
+   * import assert from "node:assert/strict";
    * import { WordNet } from "@cohesive/lexical";
    * import { Spinner } from "@cohesive/eval";
    * const spinner = new Spinner(await WordNet.load());
    * const r = spinner.spin("The committee approved the new budget on Friday.", 0.5, 7);
-   * console.log(r.replaced > 0, r.text !== "The committee approved the new budget on Friday.");
+   * assert.ok(r.replaced > 0);
+   * assert.notEqual(r.text, "The committee approved the new budget on Friday.");
    * ```
    */
   spin(text: string, rate: number, rng: RandomSource | number): SpinResult {

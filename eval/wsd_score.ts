@@ -158,11 +158,12 @@ function posTable(corpus: PosSource | undefined): Map<string, string> {
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { scoreWsd } from "@cohesive/eval";
  * const gold = new Map([["d0.s0.t0", ["bank%1:17:01::"]], ["d0.s0.t1", ["sit%2:35:00::"]]]);
  * const system = new Map([["d0.s0.t0", ["bank%1:17:01::", "bank%1:14:00::"]]]);
  * const r = scoreWsd(gold, system);
- * console.log(r.all.precision, r.all.recall); // 50 25
+ * assert.deepEqual([r.all.precision, r.all.recall], [50, 25]);
  * ```
  */
 export function scoreWsd(

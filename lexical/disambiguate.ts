@@ -299,10 +299,11 @@ function choosePos(
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { disambiguateText, WordNet } from "@cohesive/lexical";
  * const wn = await WordNet.load();
  * const tokens = disambiguateText("He sat on the bank of the river.", wn);
- * tokens.find((t) => t.text === "bank")?.senseKey; // "bank%1:17:01::"
+ * assert.equal(tokens.find((t) => t.text === "bank")?.senseKey, "bank%1:17:01::");
  * ```
  */
 export function disambiguateText(

@@ -6,10 +6,11 @@
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { disambiguateText, WordNet } from "@cohesive/lexical";
  * const wn = await WordNet.load();
  * const tokens = disambiguateText("He sat on the bank of the river.", wn);
- * console.log(tokens.find((t) => t.text === "bank")?.senseKey); // bank%1:17:01::
+ * assert.equal(tokens.find((t) => t.text === "bank")?.senseKey, "bank%1:17:01::");
  * ```
  *
  * @module

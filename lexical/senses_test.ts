@@ -22,7 +22,7 @@ import {
   writeSenseTable,
 } from "./mod.ts";
 
-await initRuntime({ backend: "cpu", quiet: true });
+await initRuntime({ backend: "wasm", quiet: true });
 const wn = await WordNet.load();
 const fx = await ensureFixtures();
 const ck = await loadCheckpoint(join(fx, "tiny-bert"));
@@ -166,7 +166,7 @@ Deno.test("lexical senses writes a model folder that predict, select-prior and d
     }
   };
   const out = join(dir, "senses");
-  const wnArgs = ["--wordnet", "3.1", "--backend", "cpu"];
+  const wnArgs = ["--wordnet", "3.1", "--backend", "wasm"];
   let c = await cli([
     "senses",
     "--model",

@@ -354,11 +354,13 @@ function pad2(n: number): string {
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { WordNet } from "@cohesive/lexical";
  * const wn = await WordNet.load();
  * const [first] = wn.sensesOf("bank", "n");
- * console.log(first.key, first.synset.definition); // bank%1:17:01:: sloping land ...
- * console.log(wn.lemmatize("churches", "n")); // "church"
+ * assert.equal(first.key, "bank%1:17:01::");
+ * assert.match(first.synset.definition, /^sloping land/);
+ * assert.deepEqual(wn.lemmatize("churches", "n"), "church");
  * ```
  */
 export class WordNet {

@@ -22,9 +22,10 @@ export interface WordNetText {
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { wordnetText } from "@cohesive/lexical";
  * const t = await wordnetText();
- * console.log(t.definitions.length > 100000); // true
+ * assert.ok(t.definitions.length > 100000);
  * ```
  */
 export async function wordnetText(dictDir?: string): Promise<WordNetText> {

@@ -167,6 +167,7 @@ const ROUTES: Record<string, string> = {
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { createApp, knowledgeEngines } from "@cohesive/serve";
  * import { WordNet } from "@cohesive/lexical";
  * const app = createApp({ engines: knowledgeEngines(await WordNet.load()) });
@@ -176,8 +177,8 @@ const ROUTES: Record<string, string> = {
  *   body: JSON.stringify({ texts: ["He sat on the bank of the river."] }),
  * });
  * const out = await res.json();
- * console.log(out.model, out.texts[0].tokens.find((t: { text: string }) => t.text === "bank").senseKey);
- * // extended-lesk bank%1:17:01::
+ * const bank = out.texts[0].tokens.find((t: { text: string }) => t.text === "bank");
+ * assert.deepEqual([out.model, bank.senseKey], ["extended-lesk", "bank%1:17:01::"]);
  * ```
  */
 export function createApp(options: AppOptions = {}): ServeApp {

@@ -49,10 +49,11 @@ export interface BatcherStats {
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { MicroBatcher } from "@cohesive/serve";
  * const upper = new MicroBatcher((xs: string[]) => xs.map((x) => x.toUpperCase()));
  * const [a, b] = await Promise.all([upper.run(["a", "b"]), upper.run(["c"])]);
- * console.log(a, b); // ["A", "B"] ["C"]
+ * assert.deepEqual([a, b], [["A", "B"], ["C"]]);
  * ```
  */
 export class MicroBatcher<I, O> {

@@ -6,11 +6,12 @@
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { createApp, knowledgeEngines } from "@cohesive/serve";
  * import { WordNet } from "@cohesive/lexical";
  * const app = createApp({ engines: knowledgeEngines(await WordNet.load()) });
  * const res = await app.request("/healthz");
- * console.log(res.status); // 200
+ * assert.equal(res.status, 200);
  * ```
  *
  * @module

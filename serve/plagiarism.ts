@@ -137,13 +137,15 @@ export interface Alignment {
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { alignGreedy } from "@cohesive/serve";
  * const cells = [
  *   { row: 0, col: 0, score: 0.9 },
  *   { row: 0, col: 1, score: 0.8 },
  *   { row: 1, col: 0, score: 0.85 },
  * ];
- * alignGreedy(cells, 0.5); // [{row: 0, col: 0, score: 0.9}]; row 1 gets nothing left
+ * const pairs = alignGreedy(cells, 0.5); // row 1 gets nothing left above 0.5
+ * assert.deepEqual(pairs, [{ row: 0, col: 0, score: 0.9 }]);
  * ```
  */
 export function alignGreedy<A extends Alignment>(cells: readonly A[], threshold: number): A[] {

@@ -98,10 +98,13 @@ function lineBreaks(text: string): number[] {
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { splitSentences } from "@cohesive/serve";
- * splitSentences("One. Two!  Three").map((s) => s.text); // ["One.", "Two!", "Three"]
- * splitSentences("We use clustering.We met Dr. Smith.").map((s) => s.text);
- * // ["We use clustering.", "We met Dr. Smith."]
+ * assert.deepEqual(splitSentences("One. Two!  Three").map((s) => s.text), ["One.", "Two!", "Three"]);
+ * assert.deepEqual(splitSentences("We use clustering.We met Dr. Smith.").map((s) => s.text), [
+ *   "We use clustering.",
+ *   "We met Dr. Smith.",
+ * ]);
  * ```
  */
 export function splitSentences(text: string, maxChars = MAX_SENTENCE_CHARS): TextSpan[] {

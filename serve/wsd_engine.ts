@@ -69,8 +69,9 @@ export const MAX_CHUNK_CHARS = 1000;
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { sentenceChunks } from "@cohesive/serve";
- * sentenceChunks("One. Two. Three.", 10); // [[0, 9], [9, 16]]
+ * assert.deepEqual(sentenceChunks("One. Two. Three.", 10), [[0, 9], [9, 16]]);
  * ```
  */
 export function sentenceChunks(text: string, maxChars = MAX_CHUNK_CHARS): [number, number][] {

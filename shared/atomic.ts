@@ -48,11 +48,12 @@ export async function writeAtomic(
  *
  * @example
  * ```ts
- * import { writeFileAtomic } from "@cohesive/shared";
  * import assert from "node:assert/strict";
+ * import { writeFileAtomic } from "@cohesive/shared";
  * const dir = await Deno.makeTempDir();
  * await writeFileAtomic(`${dir}/a.json`, JSON.stringify({ ok: true }));
  * assert.deepEqual(JSON.parse(await Deno.readTextFile(`${dir}/a.json`)), { ok: true });
+ * assert.deepEqual((await Array.fromAsync(Deno.readDir(dir))).map((e) => e.name), ["a.json"]);
  * ```
  */
 export function writeFileAtomic(path: string, data: Uint8Array | string): Promise<void> {

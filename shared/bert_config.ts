@@ -95,10 +95,11 @@ const IGNORED_KEYS = new Set([
  *
  * @example
  * ```ts
- * import { resolveBertConfig } from "@cohesive/shared";
  * import assert from "node:assert/strict";
+ * import { resolveBertConfig } from "@cohesive/shared";
  * const c = resolveBertConfig({ hidden_size: 128, num_attention_heads: 2 });
- * assert.equal(c.intermediate_size, 1024); // the default unless overridden
+ * assert.equal(c.hidden_size, 128);
+ * assert.equal(c.intermediate_size, 1024); // a default: it does not follow hidden_size
  * assert.throws(() => resolveBertConfig({ hidden_sise: 128 }), /unknown config key "hidden_sise"/);
  * ```
  */

@@ -18,8 +18,10 @@ export const REPO_ROOT: string = resolve(dirname(fileURLToPath(import.meta.url))
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { dataDir } from "@cohesive/shared";
- * const dir = dataDir(); // e.g. "/work/shared/data" or undefined
+ * const dir = dataDir(); // e.g. "/work/shared/data", or undefined when there is none
+ * assert.ok(dir === undefined || Deno.statSync(dir).isDirectory);
  * ```
  */
 export function dataDir(): string | undefined {

@@ -15,11 +15,12 @@ type Save = (tensors: Tensor[]) => void;
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { initRuntime, layerNorm } from "@cohesive/shared";
  * import { tf } from "@cohesive/shared/tf";
  * await initRuntime({ backend: "cpu", quiet: true });
  * const y = layerNorm(tf.tensor2d([[1, 3]]), tf.ones([2]), tf.zeros([2]), 1e-12);
- * console.log(Array.from(y.dataSync()).map((v) => v.toFixed(3))); // ["-1.000", "1.000"]
+ * assert.deepEqual(Array.from(y.dataSync()).map((v) => v.toFixed(3)), ["-1.000", "1.000"]);
  * ```
  */
 export function layerNorm(x: Tensor2D, gamma: Tensor, beta: Tensor, eps: number): Tensor2D {
@@ -56,10 +57,11 @@ export function layerNorm(x: Tensor2D, gamma: Tensor, beta: Tensor, eps: number)
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { gelu, initRuntime } from "@cohesive/shared";
  * import { tf } from "@cohesive/shared/tf";
  * await initRuntime({ backend: "cpu", quiet: true });
- * console.log(gelu(tf.tensor1d([0, 1])).dataSync()[1].toFixed(4)); // "0.8413"
+ * assert.equal(gelu(tf.tensor1d([0, 1])).dataSync()[1].toFixed(4), "0.8413"); // Φ(1) = 0.8413
  * ```
  */
 export function gelu<T extends Tensor>(x: T): T {

@@ -157,12 +157,13 @@ async function* readLines(path: string, skip: number): AsyncGenerator<string> {
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { MlmStream } from "@cohesive/shared";
  * const tok = { encodeIds: (s: string) => [...s].map((c) => c.charCodeAt(0) % 50 + 5),
  *   vocabSize: 60, clsId: 1, sepId: 2, padId: 0, maskId: 3 };
  * const s = MlmStream.fromLines(["a line", "another line"], tok, 8);
  * const rows = await s.rows(2);
- * console.log(rows.length); // 2
+ * assert.equal(rows.length, 2);
  * ```
  */
 export class MlmStream {

@@ -66,12 +66,13 @@ export class BertModel {
    *
    * @example
    * ```ts
+   * import assert from "node:assert/strict";
    * import { BertModel, initRuntime, resolveBertConfig } from "@cohesive/shared";
    * await initRuntime({ backend: "cpu", quiet: true });
    * const cfg = resolveBertConfig({ vocab_size: 30, hidden_size: 8, num_hidden_layers: 1,
    *   num_attention_heads: 2, intermediate_size: 16, max_position_embeddings: 16 });
    * const model = BertModel.create(cfg, 1);
-   * console.log(model.parameterCount());
+   * assert.ok(model.parameterCount() > 30 * 8); // at least the word embeddings
    * model.dispose();
    * ```
    */

@@ -26,12 +26,16 @@ export interface AdamWOptions {
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { AdamW, initRuntime } from "@cohesive/shared";
  * import { tf } from "@cohesive/shared/tf";
  * await initRuntime({ backend: "cpu", quiet: true });
  * const w = tf.variable(tf.tensor1d([1, 2]));
- * const opt = new AdamW(new Map([["w", w]]));
+ * const opt = new AdamW(new Map([["w", w]]), { weightDecay: 0.01 });
  * opt.apply(new Map([["w", tf.tensor1d([0.5, -0.5])]]), 0.1);
+ * // The first step moves each weight by lr·sign(g) (bias-corrected moments), less lr·λ·w.
+ * const [a, b] = w.dataSync();
+ * assert.ok(Math.abs(a - (1 - 0.1 - 0.001)) < 1e-5 && Math.abs(b - (2 + 0.1 - 0.002)) < 1e-5);
  * ```
  */
 export class AdamW {
@@ -128,7 +132,18 @@ export class AdamW {
   }
 }
 
-/** Linear warm-up from 0 to `lr` over `warmup` steps, then linear decay to 0 at `total`. */
+/**
+ * Linear warm-up from 0 to `lr` over `warmup` steps, then linear decay to 0 at `total`.
+ *
+ * @example
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { linearWarmupDecay } from "./optim.ts";
+ * assert.deepEqual([0, 1, 4, 7, 10].map((s) => linearWarmupDecay(s, 1, 2, 10)), [
+ *   0.5, 1, 0.75, 0.375, 0,
+ * ]);
+ * ```
+ */
 export function linearWarmupDecay(step: number, lr: number, warmup: number, total: number): number {
   if (warmup > 0 && step < warmup) return (lr * (step + 1)) / warmup;
   if (total <= warmup) return lr;

@@ -22,10 +22,13 @@ export interface ProgressOptions {
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { Progress } from "@cohesive/shared";
- * const p = new Progress("train", 3, { tty: false, write: () => {} });
+ * const lines: string[] = [];
+ * const p = new Progress("train", 3, { tty: false, write: (s) => lines.push(s) });
  * for (let i = 0; i < 3; i++) p.tick(1, { loss: 1 / (i + 1) });
  * p.done();
+ * assert.match(lines.join(""), /train.*3\/3/);
  * ```
  */
 export class Progress {

@@ -10,9 +10,11 @@
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { Rng } from "@cohesive/shared";
  * const a = new Rng(42), b = new Rng(42);
- * console.log(a.next() === b.next()); // true
+ * assert.equal(a.next(), b.next());
+ * assert.notEqual(a.next(), new Rng(43).next());
  * ```
  */
 export class Rng {

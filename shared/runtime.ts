@@ -149,9 +149,10 @@ let current: RuntimeInfo | undefined;
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { initRuntime } from "@cohesive/shared";
  * const info = await initRuntime({ backend: "cpu", quiet: true });
- * console.log(info.backend); // "cpu"
+ * assert.equal(info.backend, "cpu");
  * ```
  */
 export async function initRuntime(

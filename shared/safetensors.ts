@@ -228,10 +228,11 @@ interface Entry {
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { readSafetensors, writeSafetensors } from "@cohesive/shared";
  * const bytes = writeSafetensors(new Map([["w", { shape: [2], data: new Float32Array([1, 2]) }]]));
  * const { tensors } = readSafetensors(bytes);
- * console.log(tensors.get("w")?.data); // Float32Array [1, 2]
+ * assert.deepEqual(tensors.get("w")?.data, new Float32Array([1, 2]));
  * ```
  */
 export function readSafetensors(
@@ -425,11 +426,12 @@ function bytesOf(a: Float32Array): Uint8Array {
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { writeSafetensors } from "@cohesive/shared";
  * const bytes = writeSafetensors(new Map([["b", { shape: [], data: new Float32Array([0.5]) }]]), {
  *   format: "pt",
  * });
- * console.log(bytes.length % 8); // 4: 8-byte length, padded header, one 4-byte value
+ * assert.equal(bytes.length % 8, 4); // 8-byte length, padded header, one 4-byte value
  * ```
  */
 export function writeSafetensors(

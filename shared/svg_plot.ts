@@ -62,10 +62,11 @@ const esc = (s: string) => s.replace(/&/g, "&amp;").replace(/</g, "&lt;").replac
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { lineChartSvg } from "@cohesive/shared";
  * const svg = lineChartSvg({ title: "loss", xLabel: "step", yLabel: "loss",
  *   series: [{ name: "a", points: [[0, 3], [10, 2]] }] });
- * console.log(svg.startsWith("<svg")); // true
+ * assert.ok(svg.startsWith("<svg") && svg.includes("loss"));
  * ```
  */
 export function lineChartSvg(c: LineChart): string {

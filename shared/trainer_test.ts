@@ -1,78 +1,12 @@
 import assert from "node:assert/strict";
 import { join } from "node:path";
-import { ensureFixtures, tinyConfig } from "./testing.ts";
-import {
-  BertModel,
-  initRuntime,
-  latestCheckpoint,
-  MetricsLog,
-  MlmStream,
-  type MlmStreamState,
-  Rng,
-  sparseCrossEntropy,
-  train,
-  type TrainConfig,
-  type TrainHooks,
-} from "./mod.ts";
+import { ensureFixtures } from "./testing.ts";
+import { BertModel, initRuntime, latestCheckpoint, MetricsLog, train } from "./mod.ts";
 import { tf } from "./tf.ts";
+import { CFG, hooksFor, tinyConfig, vocab } from "./_trainer_test_utils.ts";
 
-await initRuntime({ backend: "cpu", quiet: true });
+await initRuntime({ backend: "wasm", quiet: true });
 await ensureFixtures();
-
-const LINES = [
-  "the river bank was full of water",
-  "she sat by the bank and watched the river",
-  "money in the bank is safe",
-  "many people find water in the long river",
-];
-const charTok = {
-  encodeIds: (s: string) => [...s].map((c) => 5 + (c.charCodeAt(0) % 120)),
-  vocabSize: 128,
-  clsId: 2,
-  sepId: 3,
-  padId: 0,
-  maskId: 4,
-};
-
-function hooksFor(
-  model: BertModel,
-  seed: number,
-): TrainHooks<ReturnType<MlmStream["batch"]> extends Promise<infer B> ? B : never> {
-  const stream = MlmStream.fromLines(LINES, charTok, 16);
-  const rng = new Rng(seed);
-  return {
-    next: () => stream.batch(2, rng),
-    loss: (b, s) => {
-      const ids = tf.tensor2d(b.inputIds, [b.B, b.T], "int32");
-      const mask = tf.tensor2d(b.attentionMask, [b.B, b.T], "int32");
-      const h = model.forward({ inputIds: ids, attentionMask: mask }, { training: true, seed: s });
-      return sparseCrossEntropy(
-        model.mlmLogits(h, tf.tensor1d(b.positions, "int32")),
-        tf.tensor1d(b.labels, "int32"),
-      );
-    },
-    dataState: () => ({ stream: stream.state, rng: rng.state }),
-    restoreData: (s) => {
-      const st = s as { stream: MlmStreamState; rng: number };
-      stream.restore(st.stream);
-      rng.restore(st.rng);
-    },
-  };
-}
-
-const CFG: TrainConfig = {
-  steps: 8,
-  lr: 1e-3,
-  warmupSteps: 2,
-  weightDecay: 0.01,
-  clipNorm: 1,
-  accumSteps: 2,
-  seed: 11,
-  saveEvery: 3,
-  logEvery: 1,
-  evalEvery: 0,
-};
-const vocab = Array.from({ length: 128 }, (_, i) => `t${i}`);
 
 Deno.test("a run stopped after step 3 and resumed reproduces the uninterrupted loss curve exactly", async () => {
   const root = await Deno.makeTempDir();
@@ -153,38 +87,21 @@ Deno.test("resuming a folder without a checkpoint is a clear NotFound error", as
   await Deno.remove(root, { recursive: true });
 });
 
-Deno.test("1,000 training steps leak no tensors and no heap", async () => {
-  const gc = (globalThis as { gc?: () => void }).gc;
-  assert.ok(
-    gc,
-    "run with --v8-flags=--expose-gc (deno task test does) so heap growth is measurable",
-  );
+Deno.test("training steps leak no tensors: the live count is the same after every step", async () => {
   const root = await Deno.makeTempDir();
   const m = BertModel.create(tinyConfig(), 2);
-  const counts: number[] = [], heap: number[] = [];
   const before = tf.memory().numTensors;
+  const counts: number[] = [];
   await train(
     m,
     root,
-    { ...CFG, steps: 1000, accumSteps: 1, saveEvery: 0, logEvery: 100 },
+    { ...CFG, steps: 6, accumSteps: 2, saveEvery: 0, logEvery: 2 },
     hooksFor(m, 2),
-    {
-      vocab,
-      progress: false,
-      onStep: (s) => {
-        if (s % 100 === 0) {
-          counts.push(tf.memory().numTensors);
-          gc();
-          heap.push(Deno.memoryUsage().heapUsed);
-        }
-      },
-    },
+    { vocab, progress: false, onStep: () => counts.push(tf.memory().numTensors) },
   );
+  // From the first step on, the optimizer's moments are the only tensors added.
   assert.equal(new Set(counts).size, 1, `live tensors changed over the run: ${counts}`);
-  // The optimizer's moments are freed at the end; only the model's parameters stay.
-  assert.equal(tf.memory().numTensors, before);
-  const growth = heap.at(-1)! - heap[1];
-  assert.ok(growth < 32 * 1024 * 1024, `heap grew by ${(growth / 2 ** 20).toFixed(1)} MiB`);
+  assert.equal(tf.memory().numTensors, before); // the moments are freed at the end
   m.dispose();
   await Deno.remove(root, { recursive: true });
 });

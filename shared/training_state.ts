@@ -93,6 +93,7 @@ function checkJson(v: unknown, path: string): void {
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { loadTrainingState, saveTrainingState } from "@cohesive/shared";
  * const dir = await Deno.makeTempDir();
  * const m = { shape: [2], data: new Float32Array([0.1, -0.2]) };
@@ -102,7 +103,9 @@ function checkJson(v: unknown, path: string): void {
  *   dataPosition: { epoch: 0, offset: 320 },
  *   optimizer: new Map([["m/w", m]]),
  * });
- * console.log((await loadTrainingState(dir)).step); // 10
+ * const back = await loadTrainingState(dir);
+ * assert.equal(back.step, 10);
+ * assert.deepEqual(back.optimizer.get("m/w"), m);
  * ```
  */
 export async function saveTrainingState(dir: string, st: TrainingState): Promise<void> {

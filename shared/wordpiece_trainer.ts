@@ -122,13 +122,14 @@ async function countWords(
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { trainWordPiece, WordPieceTokenizer } from "@cohesive/shared";
  * const vocab = await trainWordPiece(["low lower lowest", "newer newest wider"], {
  *   vocabSize: 60,
  *   minFrequency: 1,
  * });
  * const tok = WordPieceTokenizer.fromVocab(vocab);
- * tok.tokenize("lowest"); // e.g. ["lowest"]
+ * assert.equal(tok.tokenize("lowest").join("").replaceAll("##", ""), "lowest");
  * ```
  *
  * @throws {RangeError} for a non-positive `vocabSize` or negative `minFrequency`/`limitAlphabet`.

@@ -44,9 +44,12 @@ const SOFTWARE_NAMES = /llvmpipe|lavapipe|softpipe|swiftshader|software|\bcpu\b|
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { softwareReason } from "./adapter.ts";
- * softwareReason({ vendor: "65541", device: "0", description: "llvmpipe (LLVM 15.0.6, 256 bits)" });
- * // "its name says so: llvmpipe (LLVM 15.0.6, 256 bits)"
+ * assert.equal(
+ *   softwareReason({ vendor: "65541", device: "0", description: "llvmpipe (LLVM 15.0.6, 256 bits)" }),
+ *   "its name says so: llvmpipe (LLVM 15.0.6, 256 bits)",
+ * );
  * ```
  */
 export function softwareReason(
