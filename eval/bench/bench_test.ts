@@ -1,44 +1,10 @@
 import assert from "node:assert/strict";
-import { join } from "node:path";
-import { REPO_ROOT } from "@cohesive/shared";
 import { renderBench } from "./main.ts";
+import { benchStepTest } from "./_bench_test_utils.ts";
 
 // The inference step here; the training and distillation steps (each a BERT-mini and, for
 // distillation, two teachers built in a fresh process) are in bench_slow_test.ts.
-for (const mode of ["infer"]) {
-  Deno.test(`bench/ours.ts measures a ${mode} step of BERT-mini and prints its JSON`, async () => {
-    const out = await new Deno.Command(Deno.execPath(), {
-      args: [
-        "run",
-        "-A",
-        join(REPO_ROOT, "eval/bench/ours.ts"),
-        "--backend",
-        "wasm",
-        "--mode",
-        mode,
-        "--batch",
-        "1",
-        "--seq",
-        "16",
-        "--steps",
-        "1",
-        "--warmup",
-        "0",
-        "--teachers",
-        "2",
-        "--topk",
-        "4",
-      ],
-      stdout: "piped",
-      stderr: "piped",
-    }).output();
-    assert.ok(out.success, new TextDecoder().decode(out.stderr));
-    const r = JSON.parse(new TextDecoder().decode(out.stdout).trim().split("\n").at(-1)!);
-    assert.equal(r.mode, mode);
-    assert.equal(r.backend, "wasm");
-    assert.ok(r.tokens_per_s > 0 && r.gflops > 0 && r.peak_rss_mib > 0);
-  });
-}
+benchStepTest("infer");
 
 Deno.test("renderBench() gives ours' ratio to every PyTorch row and names each row's device", () => {
   const md = renderBench({
