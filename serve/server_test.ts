@@ -100,5 +100,17 @@ Deno.test("deno task serve with a bad flag prints one error line and exits 2", a
   assert.equal(out.code, 2);
   const err = new TextDecoder().decode(out.stderr).trim();
   assert.equal(err.split("\n").length, 1);
-  assert.match(err, /^error: --port must be an integer/);
+  assert.match(err, /^error: --port must be a whole number/);
+});
+
+Deno.test("deno task serve refuses a missing model folder before it listens", async () => {
+  const out = await new Deno.Command(Deno.execPath(), {
+    args: ["run", "-A", join(SERVE_DIR, "main.ts"), "--port", "0", "--model", "/nonexistent/m"],
+  }).output();
+  assert.equal(out.code, 1);
+  assert.equal(new TextDecoder().decode(out.stdout), ""); // never printed "listening"
+  assert.equal(
+    new TextDecoder().decode(out.stderr).trim(),
+    "error: cannot read /nonexistent/m: no such folder",
+  );
 });
